@@ -10,6 +10,10 @@ use crate::error::{EngineError, Result};
 pub trait Sample: Copy + Send + Sync + 'static {
     /// Largest code value (1.0 for floats).
     const MAX: f32;
+    /// Whether values are integer codes (quantised and clamped on output).
+    const INTEGER: bool;
+    /// An integer code already clamped to `0..=MAX` (unused for floats).
+    fn from_code(c: i32) -> Self;
     /// Code value to `[0, 1]` (floats pass through).
     fn to_unit(self) -> f32;
     /// `[0, 1]` to code value with clamping and round-to-nearest (floats pass through unclamped).
@@ -22,6 +26,11 @@ pub trait Sample: Copy + Send + Sync + 'static {
 
 impl Sample for u8 {
     const MAX: f32 = 255.0;
+    const INTEGER: bool = true;
+    #[inline(always)]
+    fn from_code(c: i32) -> Self {
+        c as u8
+    }
     #[inline(always)]
     fn to_unit(self) -> f32 {
         self as f32 * (1.0 / 255.0)
@@ -41,6 +50,11 @@ impl Sample for u8 {
 
 impl Sample for u16 {
     const MAX: f32 = 65535.0;
+    const INTEGER: bool = true;
+    #[inline(always)]
+    fn from_code(c: i32) -> Self {
+        c as u16
+    }
     #[inline(always)]
     fn to_unit(self) -> f32 {
         self as f32 * (1.0 / 65535.0)
@@ -59,6 +73,11 @@ impl Sample for u16 {
 
 impl Sample for f32 {
     const MAX: f32 = 1.0;
+    const INTEGER: bool = false;
+    #[inline(always)]
+    fn from_code(c: i32) -> Self {
+        c as f32
+    }
     #[inline(always)]
     fn to_unit(self) -> f32 {
         self

@@ -30,18 +30,50 @@ type V16 = [f32; LANES];
 struct Entry([V16; 4]);
 
 /// Everything shared by all rows.
-struct Shared<'a> {
-    grid: &'a BilateralGrid,
-    guide: FastGuide,
+pub(crate) struct Shared<'a> {
+    pub grid: &'a BilateralGrid,
+    pub guide: FastGuide,
     /// Per image column: segment index (`x0 + 1`) and weight fx.
-    cols: Vec<(u32, f32)>,
+    pub cols: Vec<(u32, f32)>,
+    /// Per image column: weight fx, padded with 8 zeros for vector loads.
+    pub fx: Vec<f32>,
+    /// Runs of columns sharing a segment: (segment, first column, end column).
+    pub runs: Vec<(u32, u32, u32)>,
     /// Per image column, if a mask is used: two mask columns and weight.
-    mask_cols: Vec<(u32, u32, f32)>,
-    mask: Option<&'a Mask>,
-    strength: f32,
-    width: usize,
-    height: usize,
-    channels: usize,
+    pub mask_cols: Vec<(u32, u32, f32)>,
+    pub mask: Option<&'a Mask>,
+    pub strength: f32,
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+}
+
+/// Two mask rows and the weight of the second, for one image row.
+pub(crate) type MaskRow<'a> = (&'a [f32], &'a [f32], f32);
+
+impl<'a> Shared<'a> {
+    #[inline(always)]
+    pub fn mask_row(&self, y: usize) -> Option<MaskRow<'a>> {
+        self.mask.map(|m| {
+            let (a, b, f) = Mask::axis(y, self.height, m.height);
+            (
+                &m.data[a * m.width..(a + 1) * m.width],
+                &m.data[b * m.width..(b + 1) * m.width],
+                f,
+            )
+        })
+    }
+
+    /// Mask value at column `x` of a row.
+    #[inline(always)]
+    pub fn mask_at(&self, row: &MaskRow, x: usize) -> f32 {
+        let (ma, mb, fy) = *row;
+        let (c0, c1, fx) = self.mask_cols[x];
+        let (c0, c1) = (c0 as usize, c1 as usize);
+        let top = ma[c0] + fx * (ma[c1] - ma[c0]);
+        let bot = mb[c0] + fx * (mb[c1] - mb[c0]);
+        top + fy * (bot - top)
+    }
 }
 
 /// Column-major 16-lane layout of a row-major 3x4 transform.
@@ -130,14 +162,8 @@ fn process_rows<S: Sample, D: Sample>(sh: &Shared, y_start: usize, input: &[S], 
         for x in 0..w {
             let px = &src[x * ch..x * ch + ch];
             let p = [px[0].to_unit(), px[1].to_unit(), px[2].to_unit()];
-            let k = match mask_row {
-                Some((ma, mb, fy)) => {
-                    let (c0, c1, fx) = sh.mask_cols[x];
-                    let (c0, c1) = (c0 as usize, c1 as usize);
-                    let top = ma[c0] + fx * (ma[c1] - ma[c0]);
-                    let bot = mb[c0] + fx * (mb[c1] - mb[c0]);
-                    sh.strength * (top + fy * (bot - top))
-                }
+            let k = match &mask_row {
+                Some(m) => sh.strength * sh.mask_at(m, x),
                 None => sh.strength,
             };
             let o = &mut dst[x * ch..x * ch + ch];
@@ -182,12 +208,6 @@ fn process_rows_avx2<S: Sample, D: Sample>(sh: &Shared, y: usize, i: &[S], o: &m
     process_rows(sh, y, i, o)
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn process_rows_avx512<S: Sample, D: Sample>(sh: &Shared, y: usize, i: &[S], o: &mut [D]) {
-    process_rows(sh, y, i, o)
-}
-
 pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
     kernel: Kernel,
     grid: &BilateralGrid,
@@ -202,8 +222,8 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
         Kernel::Portable
     };
     let (w, h, ch) = (input.width, input.height, input.channels);
-    let gw = grid.width();
-    let cols = (0..w)
+    let (gw, gd) = (grid.width(), grid.depth());
+    let cols: Vec<(u32, f32)> = (0..w)
         .map(|x| {
             let g = (x as f64 + 0.5) * gw as f64 / w as f64 - 0.5;
             let f0 = g.floor();
@@ -211,6 +231,15 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
             (seg, (g - f0) as f32)
         })
         .collect();
+    let mut fx: Vec<f32> = cols.iter().map(|c| c.1).collect();
+    fx.extend_from_slice(&[0.0; 8]);
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    for (x, &(seg, _)) in cols.iter().enumerate() {
+        match runs.last_mut() {
+            Some(r) if r.0 == seg => r.2 = x as u32 + 1,
+            _ => runs.push((seg, x as u32, x as u32 + 1)),
+        }
+    }
     let mask_cols = match params.mask {
         Some(m) => (0..w)
             .map(|x| {
@@ -224,6 +253,8 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
         grid,
         guide: FastGuide::new(guide),
         cols,
+        fx,
+        runs,
         mask_cols,
         mask: params.mask,
         strength: params.strength,
@@ -244,10 +275,12 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
             match kernel {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `kernel.is_supported()` checked the CPU features above.
-                Kernel::Avx2 => unsafe { process_rows_avx2(&sh, y, input.data, out) },
+                Kernel::Avx2 if super::avx2::supports_depth(gd) => unsafe {
+                    super::avx2::process_rows(&sh, y, input.data, out)
+                },
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: as above.
-                Kernel::Avx512 => unsafe { process_rows_avx512(&sh, y, input.data, out) },
+                Kernel::Avx2 => unsafe { process_rows_avx2(&sh, y, input.data, out) },
                 _ => process_rows(&sh, y, input.data, out),
             }
         });
