@@ -1,1 +1,503 @@
+//! # retouch-io
+//!
+//! Reading and writing the photos people hand us.
+//!
+//! - Reads JPEG, PNG (8/16-bit), TIFF (8/16-bit, 32-bit float), WebP; grayscale inputs become
+//!   RGB (an edit may add colour), alpha is kept as a fourth channel and never changed.
+//! - Applies the EXIF orientation to the pixels, so the output needs no orientation tag.
+//! - Keeps the embedded ICC profile and EXIF block (orientation reset to 1) and writes them to
+//!   the output where the format allows (JPEG, PNG; ICC also TIFF).
+//! - Refuses images above a pixel limit *before* decoding pixels (decompression bombs).
+//! - Writes to a temporary file in the target folder, then renames; never replaces an existing
+//!   file unless asked to.
+//!
+//! Colour: pixel values are used as they are encoded (normally sRGB). No colour management is
+//! done; an image in another space (Display P3, Adobe RGB, ...) is edited in its own encoding and
+//! its profile is carried to the output unchanged, so viewers still interpret it correctly.
 
+use image::{
+    codecs::jpeg::JpegEncoder, codecs::png::PngEncoder, codecs::tiff::TiffEncoder,
+    metadata::Orientation, DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder,
+    ImageFormat, ImageReader,
+};
+use std::fs;
+use std::io::{BufWriter, Cursor, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Default pixel limit (100 megapixels).
+pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+
+#[derive(Debug, Error)]
+pub enum IoError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not an image in a supported format (JPEG, PNG, TIFF, WebP)")]
+    UnknownFormat { path: PathBuf },
+    #[error("{path}: {format:?} images are not supported (use JPEG, PNG, TIFF or WebP)")]
+    UnsupportedFormat { path: PathBuf, format: ImageFormat },
+    #[error("{path}: {width}x{height} = {pixels} pixels exceeds the limit of {limit} (raise it with --max-pixels)")]
+    TooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+        pixels: u64,
+        limit: u64,
+    },
+    #[error("{path}: cannot decode: {source}")]
+    Decode {
+        path: PathBuf,
+        source: image::ImageError,
+    },
+    #[error("{path}: unsupported pixel layout {color:?}")]
+    Layout {
+        path: PathBuf,
+        color: image::ColorType,
+    },
+    #[error("{path}: output format must be .jpg/.jpeg, .png or .tif/.tiff")]
+    OutputFormat { path: PathBuf },
+    #[error(
+        "{path}: JPEG cannot store the alpha channel of this image; write PNG or TIFF instead"
+    )]
+    JpegAlpha { path: PathBuf },
+    #[error("{path} already exists; pass --overwrite to replace it")]
+    Exists { path: PathBuf },
+    #[error("{path}: output would replace the input; choose another path or pass --overwrite")]
+    SameAsInput { path: PathBuf },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot encode {path}: {source}")]
+    Encode {
+        path: PathBuf,
+        source: image::ImageError,
+    },
+    #[error("pixel buffer does not match {width}x{height}x{channels}")]
+    Buffer {
+        width: usize,
+        height: usize,
+        channels: usize,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, IoError>;
+
+/// Decoded samples.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pixels {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    F32(Vec<f32>),
+}
+
+impl Pixels {
+    pub fn len(&self) -> usize {
+        match self {
+            Pixels::U8(v) => v.len(),
+            Pixels::U16(v) => v.len(),
+            Pixels::F32(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn bit_depth(&self) -> u8 {
+        match self {
+            Pixels::U8(_) => 8,
+            Pixels::U16(_) => 16,
+            Pixels::F32(_) => 32,
+        }
+    }
+    /// As `[0, 1]` floats.
+    pub fn to_unit_f32(&self) -> Vec<f32> {
+        match self {
+            Pixels::U8(v) => v.iter().map(|&x| x as f32 / 255.0).collect(),
+            Pixels::U16(v) => v.iter().map(|&x| x as f32 / 65535.0).collect(),
+            Pixels::F32(v) => v.clone(),
+        }
+    }
+}
+
+/// A decoded photo: interleaved RGB or RGBA, plus the metadata we carry to the output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub width: usize,
+    pub height: usize,
+    /// 3 (RGB) or 4 (RGBA).
+    pub channels: usize,
+    pub pixels: Pixels,
+    pub icc: Option<Vec<u8>>,
+    /// EXIF block with the orientation reset (pixels are already upright).
+    pub exif: Option<Vec<u8>>,
+    /// The source was grayscale (now replicated to RGB).
+    pub was_gray: bool,
+    pub format: Option<ImageFormat>,
+    /// EXIF orientation that was applied (1 = none).
+    pub orientation_applied: u8,
+}
+
+impl Photo {
+    pub fn new(width: usize, height: usize, channels: usize, pixels: Pixels) -> Result<Self> {
+        if !(channels == 3 || channels == 4) || pixels.len() != width * height * channels {
+            return Err(IoError::Buffer {
+                width,
+                height,
+                channels,
+            });
+        }
+        Ok(Self {
+            width,
+            height,
+            channels,
+            pixels,
+            icc: None,
+            exif: None,
+            was_gray: false,
+            format: None,
+            orientation_applied: 1,
+        })
+    }
+}
+
+/// Read options.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    pub max_pixels: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            max_pixels: DEFAULT_MAX_PIXELS,
+        }
+    }
+}
+
+/// Read and decode a photo file.
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<Photo> {
+    let bytes = fs::read(path).map_err(|source| IoError::Read {
+        path: path.into(),
+        source,
+    })?;
+    decode(&bytes, path, opts)
+}
+
+/// Just the dimensions, without decoding pixels.
+pub fn dimensions(path: &Path) -> Result<(u32, u32)> {
+    let reader = ImageReader::open(path)
+        .map_err(|source| IoError::Read {
+            path: path.into(),
+            source,
+        })?
+        .with_guessed_format()
+        .map_err(|source| IoError::Read {
+            path: path.into(),
+            source,
+        })?;
+    reader.into_dimensions().map_err(|source| IoError::Decode {
+        path: path.into(),
+        source,
+    })
+}
+
+/// Decode from memory; `path` is only used in messages.
+pub fn decode(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Photo> {
+    let de = |source| IoError::Decode {
+        path: path.into(),
+        source,
+    };
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|source| IoError::Read {
+            path: path.into(),
+            source,
+        })?;
+    let format = reader
+        .format()
+        .ok_or_else(|| IoError::UnknownFormat { path: path.into() })?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::Tiff | ImageFormat::WebP
+    ) {
+        return Err(IoError::UnsupportedFormat {
+            path: path.into(),
+            format,
+        });
+    }
+    let mut decoder = reader.into_decoder().map_err(de)?;
+    let (w, h) = decoder.dimensions();
+    let pixels = w as u64 * h as u64;
+    if pixels > opts.max_pixels {
+        return Err(IoError::TooLarge {
+            path: path.into(),
+            width: w,
+            height: h,
+            pixels,
+            limit: opts.max_pixels,
+        });
+    }
+    // Bound the decoder's own allocations too (16 bytes per pixel covers RGBA f32).
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(opts.max_pixels.saturating_mul(16).max(1 << 26));
+    decoder.set_limits(limits).map_err(de)?;
+    let icc = decoder.icc_profile().map_err(de)?;
+    let orientation = decoder.orientation().map_err(de)?;
+    let exif = decoder.exif_metadata().map_err(de)?.map(|mut e| {
+        let _ = Orientation::remove_from_exif_chunk(&mut e);
+        e
+    });
+    let mut img = DynamicImage::from_decoder(decoder).map_err(de)?;
+    img.apply_orientation(orientation);
+    let color = img.color();
+    let was_gray = !color.has_color();
+    let alpha = color.has_alpha();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (channels, px) = match (color.bytes_per_pixel() / color.channel_count(), alpha) {
+        (1, false) => (3, Pixels::U8(img.into_rgb8().into_raw())),
+        (1, true) => (4, Pixels::U8(img.into_rgba8().into_raw())),
+        (2, false) => (3, Pixels::U16(img.into_rgb16().into_raw())),
+        (2, true) => (4, Pixels::U16(img.into_rgba16().into_raw())),
+        (4, false) => (3, Pixels::F32(img.into_rgb32f().into_raw())),
+        (4, true) => (4, Pixels::F32(img.into_rgba32f().into_raw())),
+        _ => {
+            return Err(IoError::Layout {
+                path: path.into(),
+                color,
+            })
+        }
+    };
+    Ok(Photo {
+        width: w,
+        height: h,
+        channels,
+        pixels: px,
+        icc,
+        exif,
+        was_gray,
+        format: Some(format),
+        orientation_applied: orientation_code(orientation),
+    })
+}
+
+fn orientation_code(o: Orientation) -> u8 {
+    match o {
+        Orientation::NoTransforms => 1,
+        Orientation::FlipHorizontal => 2,
+        Orientation::Rotate180 => 3,
+        Orientation::FlipVertical => 4,
+        Orientation::Rotate90FlipH => 5,
+        Orientation::Rotate90 => 6,
+        Orientation::Rotate270FlipH => 7,
+        Orientation::Rotate270 => 8,
+    }
+}
+
+/// Output container, from the file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutFormat {
+    Jpeg,
+    Png,
+    Tiff,
+}
+
+impl OutFormat {
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("jpg" | "jpeg") => Ok(Self::Jpeg),
+            Some("png") => Ok(Self::Png),
+            Some("tif" | "tiff") => Ok(Self::Tiff),
+            _ => Err(IoError::OutputFormat { path: path.into() }),
+        }
+    }
+}
+
+/// Write options.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// JPEG quality 1..=100.
+    pub jpeg_quality: u8,
+    /// Replace an existing file.
+    pub overwrite: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        Self {
+            jpeg_quality: 92,
+            overwrite: false,
+        }
+    }
+}
+
+/// Encode a photo. Returns the bytes and any warnings (e.g. 16-bit reduced to 8 for JPEG).
+pub fn encode(
+    photo: &Photo,
+    format: OutFormat,
+    opts: &WriteOptions,
+    path: &Path,
+) -> Result<(Vec<u8>, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let enc_err = |source| IoError::Encode {
+        path: path.into(),
+        source,
+    };
+    let (w, h) = (photo.width as u32, photo.height as u32);
+    let alpha = photo.channels == 4;
+    // Samples in the depth the container takes: JPEG 8-bit; PNG/TIFF 8 or 16 (floats -> 16).
+    enum Buf {
+        B8(Vec<u8>),
+        B16(Vec<u8>),
+    }
+    let to16 = |v: &[u16]| v.iter().flat_map(|x| x.to_ne_bytes()).collect::<Vec<u8>>();
+    let buf = match (&photo.pixels, format) {
+        (Pixels::U8(v), _) => Buf::B8(v.clone()),
+        (Pixels::U16(v), OutFormat::Jpeg) => {
+            warnings.push("JPEG stores 8 bits per channel: 16-bit output reduced to 8".into());
+            Buf::B8(
+                v.iter()
+                    .map(|&x| ((x as u32 * 255 + 32767) / 65535) as u8)
+                    .collect(),
+            )
+        }
+        (Pixels::F32(v), OutFormat::Jpeg) => {
+            warnings.push("JPEG stores 8 bits per channel: float output reduced to 8".into());
+            Buf::B8(
+                v.iter()
+                    .map(|&x| (x.clamp(0.0, 1.0) * 255.0).round() as u8)
+                    .collect(),
+            )
+        }
+        (Pixels::U16(v), _) => Buf::B16(to16(v)),
+        (Pixels::F32(v), _) => {
+            warnings.push("float output written as 16-bit integers".into());
+            let q: Vec<u16> = v
+                .iter()
+                .map(|&x| (x.clamp(0.0, 1.0) * 65535.0).round() as u16)
+                .collect();
+            Buf::B16(to16(&q))
+        }
+    };
+    let (bytes, color) = match (buf, alpha) {
+        (Buf::B8(b), false) => (b, ExtendedColorType::Rgb8),
+        (Buf::B8(b), true) => (b, ExtendedColorType::Rgba8),
+        (Buf::B16(b), false) => (b, ExtendedColorType::Rgb16),
+        (Buf::B16(b), true) => (b, ExtendedColorType::Rgba16),
+    };
+    let mut out = Vec::new();
+    match format {
+        OutFormat::Jpeg => {
+            if alpha {
+                return Err(IoError::JpegAlpha { path: path.into() });
+            }
+            let mut e = JpegEncoder::new_with_quality(&mut out, opts.jpeg_quality.clamp(1, 100));
+            if let Some(icc) = &photo.icc {
+                let _ = e.set_icc_profile(icc.clone());
+            }
+            if let Some(exif) = &photo.exif {
+                let _ = e.set_exif_metadata(exif.clone());
+            }
+            e.write_image(&bytes, w, h, color).map_err(enc_err)?;
+        }
+        OutFormat::Png => {
+            let mut e = PngEncoder::new(&mut out);
+            if let Some(icc) = &photo.icc {
+                let _ = e.set_icc_profile(icc.clone());
+            }
+            if let Some(exif) = &photo.exif {
+                let _ = e.set_exif_metadata(exif.clone());
+            }
+            e.write_image(&bytes, w, h, color).map_err(enc_err)?;
+        }
+        OutFormat::Tiff => {
+            let mut e = TiffEncoder::new(Cursor::new(&mut out));
+            if let Some(icc) = &photo.icc {
+                if e.set_icc_profile(icc.clone()).is_err() {
+                    warnings.push("the TIFF encoder cannot embed the ICC profile".into());
+                }
+            }
+            if photo.exif.is_some() {
+                warnings.push("EXIF metadata is not written to TIFF".into());
+            }
+            e.write_image(&bytes, w, h, color).map_err(enc_err)?;
+        }
+    }
+    Ok((out, warnings))
+}
+
+/// Encode and write atomically: a temporary file in the target folder, then a rename. Refuses to
+/// replace an existing file unless `opts.overwrite`, and refuses to replace `input` (if given)
+/// unless `opts.overwrite`.
+pub fn write(
+    photo: &Photo,
+    path: &Path,
+    input: Option<&Path>,
+    opts: &WriteOptions,
+) -> Result<Vec<String>> {
+    let format = OutFormat::from_path(path)?;
+    check_destination(path, input, opts.overwrite)?;
+    let (bytes, warnings) = encode(photo, format, opts, path)?;
+    write_atomic(path, &bytes, opts.overwrite)?;
+    Ok(warnings)
+}
+
+/// Refuse outputs that would replace the input or an existing file (without `overwrite`).
+pub fn check_destination(path: &Path, input: Option<&Path>, overwrite: bool) -> Result<()> {
+    if overwrite {
+        return Ok(());
+    }
+    if let Some(input) = input {
+        if let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(path)) {
+            if a == b {
+                return Err(IoError::SameAsInput { path: path.into() });
+            }
+        }
+    }
+    if path.exists() {
+        return Err(IoError::Exists { path: path.into() });
+    }
+    Ok(())
+}
+
+/// Write bytes to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    let we = |source| IoError::Write {
+        path: path.into(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".retouch-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(we)?;
+    {
+        let mut wr = BufWriter::new(tmp.as_file_mut());
+        wr.write_all(bytes).map_err(we)?;
+        wr.flush().map_err(we)?;
+    }
+    tmp.as_file().sync_all().map_err(we)?;
+    if overwrite {
+        tmp.persist(path).map_err(|e| we(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                IoError::Exists { path: path.into() }
+            } else {
+                we(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
