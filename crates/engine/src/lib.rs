@@ -5,6 +5,7 @@
 //! threaded/SIMD kernel), its exact backward pass, and grid fitting (bilateral guided
 //! upsampling). No ML framework, no file formats beyond the grid's own safetensors file.
 
+pub mod benchdata;
 pub mod error;
 pub mod file;
 pub mod fit;
@@ -20,3 +21,8 @@ pub use grid::BilateralGrid;
 pub use guide::GuideMap;
 pub use image::{ImageMut, ImageRef, Mask, Sample};
 pub use slice::{slice_apply, slice_apply_with, ApplyParams, Kernel};
+
+/// Worker threads the fast kernels use (rayon's global pool; `RAYON_NUM_THREADS` overrides).
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}

@@ -13,10 +13,7 @@ fn run<S: Sample + Default, D: Sample + Default>(
     kernel: Kernel,
     grid: &BilateralGrid,
     guide: &GuideMap,
-    data: &[S],
-    w: usize,
-    h: usize,
-    ch: usize,
+    (data, w, h, ch): (&[S], usize, usize, usize),
     params: &ApplyParams,
 ) -> Vec<D> {
     let mut out = vec![D::default(); data.len()];
@@ -64,10 +61,10 @@ fn fast_matches_reference_on_real_photos_u8() {
             strength: 1.0,
             mask: None,
         };
-        let want: Vec<u8> = run(Kernel::Reference, &grid, &guide, &px, w, h, 3, &params);
+        let want: Vec<u8> = run(Kernel::Reference, &grid, &guide, (&px, w, h, 3), &params);
         assert_ne!(want, px, "the random grid must change the photo");
         for k in fast_kernels() {
-            let got: Vec<u8> = run(k, &grid, &guide, &px, w, h, 3, &params);
+            let got: Vec<u8> = run(k, &grid, &guide, (&px, w, h, 3), &params);
             let d = max_diff(&got, &want);
             assert!(
                 d <= 1.0 + 1e-4,
@@ -96,17 +93,29 @@ fn fast_matches_reference_u16_f32_rgba_mask_and_strength() {
     for strength in [0.5f32, 1.0, 1.7, -0.4] {
         for mask in [None, Some(&mask)] {
             let params = ApplyParams { strength, mask };
-            let want: Vec<u16> = run(Kernel::Reference, &grid, &guide, &rgba16, w, h, 4, &params);
-            let wantf: Vec<f32> = run(Kernel::Reference, &grid, &guide, &rgba16, w, h, 4, &params);
+            let want: Vec<u16> = run(
+                Kernel::Reference,
+                &grid,
+                &guide,
+                (&rgba16, w, h, 4),
+                &params,
+            );
+            let wantf: Vec<f32> = run(
+                Kernel::Reference,
+                &grid,
+                &guide,
+                (&rgba16, w, h, 4),
+                &params,
+            );
             for k in fast_kernels() {
-                let got: Vec<u16> = run(k, &grid, &guide, &rgba16, w, h, 4, &params);
+                let got: Vec<u16> = run(k, &grid, &guide, (&rgba16, w, h, 4), &params);
                 let d = max_diff(&got, &want);
                 // 16-bit: within 1/255 of an 8-bit step is the contract; f32 math gives ~1e-5.
                 assert!(d <= 8.0, "{k:?} s={strength}: u16 max diff {d}");
                 for (a, b) in got.chunks(4).zip(rgba16.chunks(4)) {
                     assert_eq!(a[3], b[3], "alpha must be copied untouched");
                 }
-                let gotf: Vec<f32> = run(k, &grid, &guide, &rgba16, w, h, 4, &params);
+                let gotf: Vec<f32> = run(k, &grid, &guide, (&rgba16, w, h, 4), &params);
                 let d = max_diff(&gotf, &wantf);
                 assert!(d <= 1e-4, "{k:?} s={strength}: f32 max diff {d}");
             }
@@ -128,9 +137,9 @@ fn random_sizes_and_grids_match_reference() {
             strength: r.gen_range(-1.0..2.0),
             mask: None,
         };
-        let want: Vec<u8> = run(Kernel::Reference, &grid, &guide, &px, w, h, ch, &params);
+        let want: Vec<u8> = run(Kernel::Reference, &grid, &guide, (&px, w, h, ch), &params);
         for k in fast_kernels() {
-            let got: Vec<u8> = run(k, &grid, &guide, &px, w, h, ch, &params);
+            let got: Vec<u8> = run(k, &grid, &guide, (&px, w, h, ch), &params);
             assert!(max_diff(&got, &want) <= 1.0 + 1e-4, "{k:?} {w}x{h}x{ch}");
         }
     }
@@ -144,23 +153,29 @@ fn identity_grid_and_zero_strength_return_input_exactly() {
     let random = random_grid(&mut r, 16, 16, 8, 0.3);
     let guide = random_guide(&mut r);
     for k in Kernel::available() {
-        let out: Vec<u8> = run(k, &identity, &guide, &px, w, h, 3, &ApplyParams::default());
+        let out: Vec<u8> = run(
+            k,
+            &identity,
+            &guide,
+            (&px, w, h, 3),
+            &ApplyParams::default(),
+        );
         assert_eq!(out, px, "{k:?}: identity grid must not change a u8 image");
         let zero = ApplyParams {
             strength: 0.0,
             mask: None,
         };
-        let out: Vec<u8> = run(k, &random, &guide, &px, w, h, 3, &zero);
+        let out: Vec<u8> = run(k, &random, &guide, (&px, w, h, 3), &zero);
         assert_eq!(out, px, "{k:?}: strength 0 must return the input");
         let f: Vec<f32> = to_unit(&px);
-        let outf: Vec<f32> = run(k, &random, &guide, &f, w, h, 3, &zero);
+        let outf: Vec<f32> = run(k, &random, &guide, (&f, w, h, 3), &zero);
         assert!(outf.iter().zip(&f).all(|(a, b)| a.to_bits() == b.to_bits()));
         let m0 = Mask::new(3, 3, vec![0.0; 9]).unwrap();
         let masked = ApplyParams {
             strength: 1.0,
             mask: Some(&m0),
         };
-        let out: Vec<u8> = run(k, &random, &guide, &px, w, h, 3, &masked);
+        let out: Vec<u8> = run(k, &random, &guide, (&px, w, h, 3), &masked);
         assert_eq!(out, px, "{k:?}: a zero mask must change nothing");
     }
 }
@@ -184,13 +199,10 @@ fn half_mask_edits_only_its_half() {
         Kernel::best(),
         &grid,
         &guide,
-        &px,
-        w,
-        h,
-        3,
+        (&px, w, h, 3),
         &ApplyParams::default(),
     );
-    let out: Vec<u8> = run(Kernel::best(), &grid, &guide, &px, w, h, 3, &params);
+    let out: Vec<u8> = run(Kernel::best(), &grid, &guide, (&px, w, h, 3), &params);
     for y in 0..h {
         for x in 0..w {
             let i = (y * w + x) * 3;
@@ -216,7 +228,7 @@ fn extrapolation_is_linear_in_strength() {
             strength: s,
             mask: None,
         };
-        run(Kernel::best(), &grid, &guide, &f, w, h, 3, &p)
+        run(Kernel::best(), &grid, &guide, (&f, w, h, 3), &p)
     };
     let (o1, o2) = (at(1.0), at(2.0));
     for ((a, b), p) in o1.iter().zip(&o2).zip(&f) {

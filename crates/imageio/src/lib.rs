@@ -488,6 +488,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
         wr.flush().map_err(we)?;
     }
     tmp.as_file().sync_all().map_err(we)?;
+    // Temporary files are private (0600); give the result the usual permissions, or keep those
+    // of the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = match fs::metadata(path) {
+            Ok(m) if overwrite => m.permissions(),
+            _ => fs::Permissions::from_mode(0o644),
+        };
+        tmp.as_file().set_permissions(perms).map_err(we)?;
+    }
     if overwrite {
         tmp.persist(path).map_err(|e| we(e.error))?;
     } else {

@@ -14,7 +14,7 @@ fn u16_photo() -> Photo {
     let v16 = v
         .iter()
         .enumerate()
-        .map(|(i, &x)| x as u16 * 257 ^ (i % 7) as u16)
+        .map(|(i, &x)| (x as u16 * 257) ^ (i % 7) as u16)
         .collect();
     Photo::new(p.width, p.height, 3, Pixels::U16(v16)).unwrap()
 }

@@ -24,61 +24,120 @@ pub(crate) fn supports_depth(d: usize) -> bool {
     (2..=9).contains(&d)
 }
 
-/// Per-row tables: for each segment `s` in `0..=grid_w` and coefficient `l` (row-major 3x4),
-/// four 8-lane vectors over depth: P, Q, dP, dQ.
-pub(crate) struct RowTables {
-    /// `[s][l][4][8]` flattened.
-    data: Vec<[f32; 8]>,
-    /// y-interpolated grid `[x][l][depth]`, flattened.
-    rowgrid: Vec<f32>,
+/// Tables for one grid row (or one image row after interpolation in y): for each segment
+/// `s` in `0..=grid_w` and coefficient `l` (row-major 3x4), four 8-lane vectors over depth:
+/// P, Q, dP, dQ. Layout `[s][l][4][8]`, flattened to f32.
+pub(crate) struct GridTables {
+    /// One table per grid row.
+    rows: Vec<Vec<f32>>,
+    len: usize,
 }
 
-impl RowTables {
-    pub fn new() -> Self {
-        Self {
-            data: Vec::new(),
-            rowgrid: Vec::new(),
-        }
+/// Floats per segment: 12 coefficients x 4 vectors x 8 lanes.
+const SEG: usize = 12 * 4 * 8;
+
+impl GridTables {
+    pub fn new(grid: &crate::grid::BilateralGrid) -> Self {
+        let (gh, gw, gd) = grid.dims();
+        let last = gw as isize - 1;
+        let len = (gw + 1) * SEG;
+        let rows = (0..gh)
+            .map(|gy| {
+                let mut t = vec![0.0f32; len];
+                for s in 0..=gw {
+                    let xa = (s as isize - 1).clamp(0, last) as usize;
+                    let xb = (s as isize).clamp(0, last) as usize;
+                    for l in 0..12 {
+                        let o = s * SEG + l * 32;
+                        for d in 0..gd - 1 {
+                            let a0 = grid.cell(gy, xa, d)[l];
+                            let a1 = grid.cell(gy, xa, d + 1)[l];
+                            let b0 = grid.cell(gy, xb, d)[l];
+                            let b1 = grid.cell(gy, xb, d + 1)[l];
+                            t[o + d] = a0;
+                            t[o + 8 + d] = b0 - a0;
+                            t[o + 16 + d] = a1 - a0;
+                            t[o + 24 + d] = (b1 - a1) - (b0 - a0);
+                        }
+                    }
+                }
+                t
+            })
+            .collect();
+        Self { rows, len }
     }
 
+    /// The table for image row `y` (tables are linear in the grid, so interpolating tables in
+    /// y equals building them from the y-interpolated grid).
     #[inline(always)]
-    fn build(&mut self, sh: &Shared, y: usize) {
-        let grid = sh.grid;
-        let (gh, gw, gd) = grid.dims();
-        let (y0, y1, fy) = crate::grid::axis_weights(y, sh.height, gh);
+    fn row_into(&self, sh: &Shared, y: usize, out: &mut Vec<f32>) {
+        let (y0, y1, fy) = crate::grid::axis_weights(y, sh.height, sh.grid.height());
         let fy = fy as f32;
-        self.rowgrid.clear();
-        for x in 0..gw {
-            for l in 0..12 {
-                for d in 0..gd {
-                    let a = grid.cell(y0, x, d)[l];
-                    let b = grid.cell(y1, x, d)[l];
-                    self.rowgrid.push(a + fy * (b - a));
-                }
-            }
-        }
-        self.data.clear();
-        let last = gw as isize - 1;
-        for s in 0..=gw {
-            let xa = (s as isize - 1).clamp(0, last) as usize;
-            let xb = (s as isize).clamp(0, last) as usize;
-            for l in 0..12 {
-                let a = &self.rowgrid[(xa * 12 + l) * gd..(xa * 12 + l + 1) * gd];
-                let b = &self.rowgrid[(xb * 12 + l) * gd..(xb * 12 + l + 1) * gd];
-                let mut p = [0.0f32; 8];
-                let mut q = [0.0f32; 8];
-                let mut dp = [0.0f32; 8];
-                let mut dq = [0.0f32; 8];
-                for d in 0..gd - 1 {
-                    p[d] = a[d];
-                    q[d] = b[d] - a[d];
-                    dp[d] = a[d + 1] - a[d];
-                    dq[d] = (b[d + 1] - a[d + 1]) - q[d];
-                }
-                self.data.extend_from_slice(&[p, q, dp, dq]);
-            }
+        let (a, b) = (&self.rows[y0], &self.rows[y1]);
+        out.resize(self.len, 0.0);
+        for ((o, &va), &vb) in out.iter_mut().zip(a.iter()).zip(b.iter()) {
+            *o = va + fy * (vb - va);
         }
     }
+}
+
+#[inline(always)]
+fn is_u8<T: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<u8>()
+}
+
+/// Eight interleaved RGB u8 pixels (24 bytes) to three `[0, 1]` float vectors.
+#[inline(always)]
+unsafe fn load_rgb8(p: *const u8) -> (__m256, __m256, __m256) {
+    let v0 = _mm_loadu_si128(p as *const __m128i);
+    let v1 = _mm_loadl_epi64(p.add(16) as *const __m128i);
+    let pick = |a: [i8; 16], b: [i8; 16]| {
+        let ma = _mm_loadu_si128(a.as_ptr() as *const __m128i);
+        let mb = _mm_loadu_si128(b.as_ptr() as *const __m128i);
+        let bytes = _mm_or_si128(_mm_shuffle_epi8(v0, ma), _mm_shuffle_epi8(v1, mb));
+        _mm256_mul_ps(
+            _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)),
+            _mm256_set1_ps(1.0 / 255.0),
+        )
+    };
+    const Z: i8 = -1;
+    let r = pick(
+        [0, 3, 6, 9, 12, 15, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z],
+        [Z, Z, Z, Z, Z, Z, 2, 5, Z, Z, Z, Z, Z, Z, Z, Z],
+    );
+    let g = pick(
+        [1, 4, 7, 10, 13, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z],
+        [Z, Z, Z, Z, Z, 0, 3, 6, Z, Z, Z, Z, Z, Z, Z, Z],
+    );
+    let b = pick(
+        [2, 5, 8, 11, 14, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z],
+        [Z, Z, Z, Z, Z, 1, 4, 7, Z, Z, Z, Z, Z, Z, Z, Z],
+    );
+    (r, g, b)
+}
+
+/// Three vectors of eight integer codes (0..=255, as i32 bit patterns) to 24 interleaved bytes.
+#[inline(always)]
+unsafe fn store_rgb8(p: *mut u8, q: [__m256; 3]) {
+    let narrow = |v: __m256| {
+        let v = _mm256_castps_si256(v);
+        let w = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_packus_epi16(w, w)
+    };
+    let (r, g, b) = (narrow(q[0]), narrow(q[1]), narrow(q[2]));
+    let rg = _mm_unpacklo_epi64(r, g); // R0..R7 G0..G7
+    const Z: i8 = -1;
+    let m = |a: [i8; 16]| _mm_loadu_si128(a.as_ptr() as *const __m128i);
+    let lo = _mm_or_si128(
+        _mm_shuffle_epi8(rg, m([0, 8, Z, 1, 9, Z, 2, 10, Z, 3, 11, Z, 4, 12, Z, 5])),
+        _mm_shuffle_epi8(b, m([Z, Z, 0, Z, Z, 1, Z, Z, 2, Z, Z, 3, Z, Z, 4, Z])),
+    );
+    let hi = _mm_or_si128(
+        _mm_shuffle_epi8(rg, m([13, Z, 6, 14, Z, 7, 15, Z, Z, Z, Z, Z, Z, Z, Z, Z])),
+        _mm_shuffle_epi8(b, m([Z, 5, Z, Z, 6, Z, Z, 7, Z, Z, Z, Z, Z, Z, Z, Z])),
+    );
+    _mm_storeu_si128(p as *mut __m128i, lo);
+    _mm_storel_epi64(p.add(16) as *mut __m128i, hi);
 }
 
 #[inline(always)]
@@ -88,13 +147,13 @@ unsafe fn lut16(lo: __m256, hi: __m256, idx: __m256i, upper: __m256) -> __m256 {
     _mm256_blendv_ps(a, b, upper)
 }
 
-/// One sliced coefficient for eight pixels from its (P, Q, dP, dQ) depth vectors.
+/// One sliced coefficient for eight pixels from its (P, Q, dP, dQ) depth vectors at `t`.
 #[inline(always)]
-unsafe fn coef(t: &[[f32; 8]], di: __m256i, fx: __m256, fz: __m256) -> __m256 {
-    let p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t[0].as_ptr()), di);
-    let q = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t[1].as_ptr()), di);
-    let dp = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t[2].as_ptr()), di);
-    let dq = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t[3].as_ptr()), di);
+unsafe fn coef(t: *const f32, di: __m256i, fx: __m256, fz: __m256) -> __m256 {
+    let p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t), di);
+    let q = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t.add(8)), di);
+    let dp = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t.add(16)), di);
+    let dq = _mm256_permutevar8x32_ps(_mm256_loadu_ps(t.add(24)), di);
     _mm256_fmadd_ps(fz, _mm256_fmadd_ps(fx, dq, dp), _mm256_fmadd_ps(fx, q, p))
 }
 
@@ -102,6 +161,7 @@ unsafe fn coef(t: &[[f32; 8]], di: __m256i, fx: __m256, fz: __m256) -> __m256 {
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn process_rows<S: Sample, D: Sample>(
     sh: &Shared,
+    tables: &GridTables,
     y_start: usize,
     input: &[S],
     output: &mut [D],
@@ -109,7 +169,7 @@ pub(crate) unsafe fn process_rows<S: Sample, D: Sample>(
     let (w, ch) = (sh.width, sh.channels);
     let gd = sh.grid.depth();
     let rows = output.len() / (w * ch);
-    let mut tabs = RowTables::new();
+    let mut tab_row: Vec<f32> = Vec::new();
 
     // Guide constants.
     let g = &sh.guide;
@@ -152,23 +212,31 @@ pub(crate) unsafe fn process_rows<S: Sample, D: Sample>(
             }
             continue;
         }
-        tabs.build(sh, y);
+        tables.row_into(sh, y, &mut tab_row);
         let mask_row = sh.mask_row(y);
         for &(seg, xs, xe) in &sh.runs {
-            let tab = &tabs.data[seg as usize * 48..seg as usize * 48 + 48];
+            let tab = tab_row.as_ptr().add(seg as usize * SEG);
             let mut x = xs as usize;
             let xe = xe as usize;
             while x < xe {
                 let n = (xe - x).min(8);
-                for i in 0..n {
-                    let p = &src[(x + i) * ch..];
-                    r[i] = p[0].to_unit();
-                    gg[i] = p[1].to_unit();
-                    b[i] = p[2].to_unit();
-                }
-                let vr = _mm256_loadu_ps(r.as_ptr());
-                let vg = _mm256_loadu_ps(gg.as_ptr());
-                let vb = _mm256_loadu_ps(b.as_ptr());
+                let rgb8 = n == 8 && ch == 3 && is_u8::<S>();
+                let (vr, vg, vb) = if rgb8 {
+                    // SAFETY: 8 whole RGB u8 pixels = 24 bytes starting at pixel x.
+                    load_rgb8(src.as_ptr().add(x * 3) as *const u8)
+                } else {
+                    for i in 0..n {
+                        let p = &src[(x + i) * ch..];
+                        r[i] = p[0].to_unit();
+                        gg[i] = p[1].to_unit();
+                        b[i] = p[2].to_unit();
+                    }
+                    (
+                        _mm256_loadu_ps(r.as_ptr()),
+                        _mm256_loadu_ps(gg.as_ptr()),
+                        _mm256_loadu_ps(b.as_ptr()),
+                    )
+                };
                 let vk = match &mask_row {
                     Some(m) => {
                         for i in 0..n {
@@ -203,11 +271,11 @@ pub(crate) unsafe fn process_rows<S: Sample, D: Sample>(
                 let fx = _mm256_loadu_ps(sh.fx.as_ptr().add(x));
                 let mut out = [zero; 3];
                 for (rr, (acc, p)) in out.iter_mut().zip([vr, vg, vb]).enumerate() {
-                    let t = &tab[rr * 16..rr * 16 + 16];
-                    let a0 = coef(&t[0..4], di, fx, fz);
-                    let a1 = coef(&t[4..8], di, fx, fz);
-                    let a2 = coef(&t[8..12], di, fx, fz);
-                    let a3 = coef(&t[12..16], di, fx, fz);
+                    let t = tab.add(rr * 128);
+                    let a0 = coef(t, di, fx, fz);
+                    let a1 = coef(t.add(32), di, fx, fz);
+                    let a2 = coef(t.add(64), di, fx, fz);
+                    let a3 = coef(t.add(96), di, fx, fz);
                     let ap = _mm256_fmadd_ps(
                         a0,
                         vr,
@@ -218,10 +286,21 @@ pub(crate) unsafe fn process_rows<S: Sample, D: Sample>(
                 }
                 if D::INTEGER {
                     let scale = _mm256_set1_ps(D::MAX);
+                    let mut q = [zero; 3];
                     for c in 0..3 {
                         let v = _mm256_min_ps(_mm256_max_ps(out[c], zero), one);
-                        let q = _mm256_cvttps_epi32(_mm256_fmadd_ps(v, scale, half));
-                        _mm256_storeu_si256(codes[c].as_mut_ptr() as *mut __m256i, q);
+                        q[c] = _mm256_castsi256_ps(_mm256_cvttps_epi32(_mm256_fmadd_ps(
+                            v, scale, half,
+                        )));
+                    }
+                    if rgb8 && is_u8::<D>() {
+                        // SAFETY: as for the load.
+                        store_rgb8(dst.as_mut_ptr().add(x * 3) as *mut u8, q);
+                        x += n;
+                        continue;
+                    }
+                    for c in 0..3 {
+                        _mm256_storeu_ps(codes[c].as_mut_ptr() as *mut f32, q[c]);
                     }
                     for i in 0..n {
                         let d = &mut dst[(x + i) * ch..];

@@ -263,6 +263,9 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
         channels: ch,
     };
     // Bands of rows: enough for load balance, large enough to amortise the table per band.
+    #[cfg(target_arch = "x86_64")]
+    let tables = (kernel == Kernel::Avx2 && super::avx2::supports_depth(gd))
+        .then(|| super::avx2::GridTables::new(grid));
     let threads = rayon::current_num_threads().max(1);
     let band = (h / (threads * 16)).clamp(1, 64);
     let row_len = w * ch;
@@ -275,8 +278,9 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
             match kernel {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `kernel.is_supported()` checked the CPU features above.
-                Kernel::Avx2 if super::avx2::supports_depth(gd) => unsafe {
-                    super::avx2::process_rows(&sh, y, input.data, out)
+                Kernel::Avx2 if tables.is_some() => unsafe {
+                    let t = tables.as_ref().expect("checked");
+                    super::avx2::process_rows(&sh, t, y, input.data, out)
                 },
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: as above.

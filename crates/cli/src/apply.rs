@@ -1,0 +1,191 @@
+//! `retouch apply INPUT --grid GRID -o OUTPUT [--strength S] [--mask M]`
+
+use crate::progress::Stages;
+use anyhow::{bail, Context, Result};
+use retouch_engine::{
+    slice_apply_with, ApplyParams, GridFile, ImageMut, ImageRef, Kernel, Mask, Sample,
+};
+use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Photo to retouch (JPEG, PNG, TIFF, WebP).
+    pub input: PathBuf,
+    /// Grid file (safetensors) made by `retouch fit` or a model.
+    #[arg(long)]
+    pub grid: PathBuf,
+    /// Output path (.jpg, .png, .tif); the format follows the extension.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Edit strength: 0 returns the input, 1 the full edit, >1 exaggerates, <0 inverts.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub strength: f32,
+    /// Soft mask (any image, any size; white = full edit, black = none). Luma is used.
+    #[arg(long)]
+    pub mask: Option<PathBuf>,
+    /// Replace OUTPUT if it exists (and allow OUTPUT == INPUT).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// JPEG quality (1-100).
+    #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+    /// Refuse images with more pixels than this (checked before decoding).
+    #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
+    pub max_pixels: u64,
+    /// Print timings and sizes as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Slice kernel: auto, reference, portable, avx2.
+    #[arg(long, default_value = "auto")]
+    pub kernel: String,
+}
+
+pub fn parse_kernel(s: &str) -> Result<Kernel> {
+    let k = match s {
+        "auto" => Kernel::best(),
+        "reference" => Kernel::Reference,
+        "portable" => Kernel::Portable,
+        "avx2" => Kernel::Avx2,
+        other => bail!("unknown kernel `{other}` (auto, reference, portable, avx2)"),
+    };
+    if !k.is_supported() {
+        bail!("kernel `{s}` is not supported on this CPU");
+    }
+    Ok(k)
+}
+
+pub fn load_grid(path: &Path) -> Result<GridFile> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read grid file {}", path.display()))?;
+    GridFile::from_bytes(&bytes)
+        .with_context(|| format!("{} is not a valid grid file", path.display()))
+}
+
+/// Read a mask image as luma in `[0, 1]`.
+pub fn load_mask(path: &Path, opts: &ReadOptions) -> Result<Mask> {
+    let m = retouch_io::read(path, opts).context("cannot read mask")?;
+    let v = m.pixels.to_unit_f32();
+    let luma = v
+        .chunks(m.channels)
+        .map(|p| 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2])
+        .collect();
+    Ok(Mask::new(m.width, m.height, luma)?)
+}
+
+fn run_typed<T: Sample + Default>(
+    kernel: Kernel,
+    gf: &GridFile,
+    src: &[T],
+    p: &Photo,
+    params: &ApplyParams,
+) -> Result<Vec<T>> {
+    let mut out = vec![T::default(); src.len()];
+    slice_apply_with(
+        kernel,
+        &gf.grid,
+        &gf.guide,
+        ImageRef::new(src, p.width, p.height, p.channels)?,
+        ImageMut::new(&mut out, p.width, p.height, p.channels)?,
+        params,
+    )?;
+    Ok(out)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let t0 = Instant::now();
+    if !a.strength.is_finite() {
+        bail!("--strength must be a finite number");
+    }
+    let kernel = parse_kernel(&a.kernel)?;
+    retouch_io::OutFormat::from_path(&a.output)?;
+    // Refuse early, before any work, if the output would clobber something.
+    retouch_io::check_destination(&a.output, Some(&a.input), a.overwrite)?;
+    let stages = Stages::new(a.json);
+    let ropts = ReadOptions {
+        max_pixels: a.max_pixels,
+    };
+
+    stages.stage("decoding");
+    let photo = retouch_io::read(&a.input, &ropts)?;
+    let t_decode = t0.elapsed();
+
+    stages.stage("loading grid");
+    let gf = load_grid(&a.grid)?;
+    let mask = a
+        .mask
+        .as_deref()
+        .map(|m| load_mask(m, &ropts))
+        .transpose()?;
+    let t_load = t0.elapsed();
+
+    stages.stage("applying");
+    let params = ApplyParams {
+        strength: a.strength,
+        mask: mask.as_ref(),
+    };
+    let pixels = match &photo.pixels {
+        Pixels::U8(v) => Pixels::U8(run_typed(kernel, &gf, v, &photo, &params)?),
+        Pixels::U16(v) => Pixels::U16(run_typed(kernel, &gf, v, &photo, &params)?),
+        Pixels::F32(v) => Pixels::F32(run_typed(kernel, &gf, v, &photo, &params)?),
+    };
+    let t_slice = t0.elapsed();
+
+    stages.stage("encoding");
+    let out = Photo {
+        pixels,
+        ..photo.clone()
+    };
+    let warnings = retouch_io::write(
+        &out,
+        &a.output,
+        Some(&a.input),
+        &WriteOptions {
+            jpeg_quality: a.quality,
+            overwrite: a.overwrite,
+        },
+    )?;
+    let t_end = t0.elapsed();
+    stages.finish();
+
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    if a.json {
+        let (gh, gw, gd) = gf.grid.dims();
+        let report = json!({
+            "input": a.input,
+            "output": a.output,
+            "width": photo.width,
+            "height": photo.height,
+            "channels": photo.channels,
+            "bit_depth": photo.pixels.bit_depth(),
+            "grid": [gh, gw, gd],
+            "strength": a.strength,
+            "mask": a.mask,
+            "kernel": kernel.name(),
+            "timings_ms": {
+                "decode": ms(t_decode),
+                "load_grid_mask": ms(t_load - t_decode),
+                "slice": ms(t_slice - t_load),
+                "encode_write": ms(t_end - t_slice),
+                "total": ms(t_end),
+            },
+            "warnings": warnings,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        eprintln!(
+            "wrote {} ({}x{}, slice {:.1} ms, total {:.1} ms)",
+            a.output.display(),
+            photo.width,
+            photo.height,
+            ms(t_slice - t_load),
+            ms(t_end)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! `retouch bench [--json]`: slice-and-apply speed, u8 RGB in/out, 16x16x8 grid, with a plain
+//! memcpy of the same image in the same run as the floor.
+
+use crate::apply::parse_kernel;
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use retouch_engine::benchdata::{test_grid, test_image, SIZES};
+use retouch_engine::{slice_apply_with, ApplyParams, GuideMap, ImageMut, ImageRef};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Timed runs per size (the median is reported).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Slice kernel: auto, reference, portable, avx2.
+    #[arg(long, default_value = "auto")]
+    pub kernel: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: &'static str,
+    width: usize,
+    height: usize,
+    median_ms: f64,
+    min_ms: f64,
+    memcpy_ms: f64,
+    ratio_to_memcpy: f64,
+    mpix_per_s: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    kernel: &'static str,
+    threads: usize,
+    grid: [usize; 3],
+    runs: u32,
+    results: Vec<Row>,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let kernel = parse_kernel(&a.kernel)?;
+    let grid = test_grid();
+    let guide = GuideMap::luma();
+    let pb = if a.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(SIZES.len() as u64)
+    };
+    pb.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut results = Vec::new();
+    for (name, w, h) in SIZES {
+        pb.set_message(name);
+        let src = test_image(w, h);
+        let mut dst = vec![0u8; src.len()];
+        let params = ApplyParams::default();
+        let mut times = Vec::new();
+        let mut copies = Vec::new();
+        for i in 0..=a.runs {
+            let t = Instant::now();
+            slice_apply_with(
+                kernel,
+                &grid,
+                &guide,
+                ImageRef::new(&src, w, h, 3)?,
+                ImageMut::new(&mut dst, w, h, 3)?,
+                &params,
+            )?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let t = Instant::now();
+            dst.copy_from_slice(std::hint::black_box(&src));
+            let cp = t.elapsed().as_secs_f64() * 1e3;
+            std::hint::black_box(&dst);
+            if i > 0 {
+                // run 0 is warm-up
+                times.push(ms);
+                copies.push(cp);
+            }
+        }
+        let min_ms = times.iter().copied().fold(f64::INFINITY, f64::min);
+        let median_ms = median(&mut times);
+        let memcpy_ms = median(&mut copies);
+        results.push(Row {
+            name,
+            width: w,
+            height: h,
+            median_ms,
+            min_ms,
+            memcpy_ms,
+            ratio_to_memcpy: median_ms / memcpy_ms,
+            mpix_per_s: (w * h) as f64 / 1e6 / (median_ms / 1e3),
+        });
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let report = Report {
+        kernel: kernel.name(),
+        threads: retouch_engine::threads(),
+        grid: [16, 16, 8],
+        runs: a.runs,
+        results,
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "slice-and-apply, u8 RGB, 16x16x8 grid, kernel {}, {} threads, median of {} runs",
+            report.kernel, report.threads, report.runs
+        );
+        println!("| size | pixels | median ms | min ms | Mpix/s | memcpy ms | ratio |");
+        println!("|---|---|---|---|---|---|---|");
+        for r in &report.results {
+            println!(
+                "| {} | {}x{} | {:.2} | {:.2} | {:.0} | {:.2} | {:.1}x |",
+                r.name,
+                r.width,
+                r.height,
+                r.median_ms,
+                r.min_ms,
+                r.mpix_per_s,
+                r.memcpy_ms,
+                r.ratio_to_memcpy
+            );
+        }
+    }
+    Ok(())
+}
