@@ -38,7 +38,7 @@ pub struct Args {
     /// Print timings and sizes as JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Slice kernel: auto, reference, portable, avx2.
+    /// Slice kernel: auto, reference, portable, avx2, avx512.
     #[arg(long, default_value = "auto")]
     pub kernel: String,
 }
@@ -49,7 +49,8 @@ pub fn parse_kernel(s: &str) -> Result<Kernel> {
         "reference" => Kernel::Reference,
         "portable" => Kernel::Portable,
         "avx2" => Kernel::Avx2,
-        other => bail!("unknown kernel `{other}` (auto, reference, portable, avx2)"),
+        "avx512" => Kernel::Avx512,
+        other => bail!("unknown kernel `{other}` (auto, reference, portable, avx2, avx512)"),
     };
     if !k.is_supported() {
         bail!("kernel `{s}` is not supported on this CPU");

@@ -15,7 +15,7 @@ pub struct Args {
     /// Timed runs per size (the median is reported).
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
-    /// Slice kernel: auto, reference, portable, avx2.
+    /// Slice kernel: auto, reference, portable, avx2, avx512.
     #[arg(long, default_value = "auto")]
     pub kernel: String,
     /// Print JSON instead of a table.

@@ -126,11 +126,11 @@ fn fast_matches_reference_u16_f32_rgba_mask_and_strength() {
 #[test]
 fn random_sizes_and_grids_match_reference() {
     let mut r = rng(3);
-    for _ in 0..25 {
+    for _ in 0..40 {
         let (w, h) = (r.gen_range(1..70), r.gen_range(1..50));
         let ch = if r.gen_bool(0.5) { 3 } else { 4 };
         let px: Vec<u8> = (0..w * h * ch).map(|_| r.gen()).collect();
-        let (gh, gw, gd) = (r.gen_range(1..20), r.gen_range(1..20), r.gen_range(1..12));
+        let (gh, gw, gd) = (r.gen_range(1..20), r.gen_range(1..20), r.gen_range(1..22));
         let grid = random_grid(&mut r, gh, gw, gd, 0.4);
         let guide = random_guide(&mut r);
         let params = ApplyParams {

@@ -21,7 +21,7 @@ fn check(a: &[f32], b: &[f32]) -> Result<(), MetricError> {
     if a.len() != b.len() {
         return Err(MetricError::Size(a.len(), b.len()));
     }
-    if a.is_empty() || a.len() % 3 != 0 {
+    if a.is_empty() || !a.len().is_multiple_of(3) {
         return Err(MetricError::Shape(a.len()));
     }
     Ok(())

@@ -35,7 +35,7 @@ pub(crate) struct Shared<'a> {
     pub guide: FastGuide,
     /// Per image column: segment index (`x0 + 1`) and weight fx.
     pub cols: Vec<(u32, f32)>,
-    /// Per image column: weight fx, padded with 8 zeros for vector loads.
+    /// Per image column: weight fx, padded with 16 zeros for vector loads.
     pub fx: Vec<f32>,
     /// Runs of columns sharing a segment: (segment, first column, end column).
     pub runs: Vec<(u32, u32, u32)>,
@@ -232,7 +232,7 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
         })
         .collect();
     let mut fx: Vec<f32> = cols.iter().map(|c| c.1).collect();
-    fx.extend_from_slice(&[0.0; 8]);
+    fx.extend_from_slice(&[0.0; 16]);
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
     for (x, &(seg, _)) in cols.iter().enumerate() {
         match runs.last_mut() {
@@ -264,8 +264,13 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
     };
     // Bands of rows: enough for load balance, large enough to amortise the table per band.
     #[cfg(target_arch = "x86_64")]
-    let tables = (kernel == Kernel::Avx2 && super::avx2::supports_depth(gd))
-        .then(|| super::avx2::GridTables::new(grid));
+    let tables = match kernel {
+        Kernel::Avx2 | Kernel::Avx512 => {
+            let lanes = if kernel == Kernel::Avx512 { 16 } else { 8 };
+            super::simd::supports_depth(lanes, gd).then(|| super::simd::GridTables::new(grid))
+        }
+        _ => None,
+    };
     let threads = rayon::current_num_threads().max(1);
     let band = (h / (threads * 16)).clamp(1, 64);
     let row_len = w * ch;
@@ -280,8 +285,17 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
                 // SAFETY: `kernel.is_supported()` checked the CPU features above.
                 Kernel::Avx2 if tables.is_some() => unsafe {
                     let t = tables.as_ref().expect("checked");
-                    super::avx2::process_rows(&sh, t, y, input.data, out)
+                    super::simd::process_rows_avx2(&sh, t, y, input.data, out)
                 },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above.
+                Kernel::Avx512 if tables.is_some() => unsafe {
+                    let t = tables.as_ref().expect("checked");
+                    super::simd::process_rows_avx512(&sh, t, y, input.data, out)
+                },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above (AVX-512 implies AVX2 + FMA here).
+                Kernel::Avx512 => unsafe { process_rows_avx2(&sh, y, input.data, out) },
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: as above.
                 Kernel::Avx2 => unsafe { process_rows_avx2(&sh, y, input.data, out) },

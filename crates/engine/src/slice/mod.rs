@@ -11,10 +11,10 @@
 //! threads, per-row precomputed tables, compiled for several instruction sets and picked at
 //! run time). Tests compare them pixel by pixel.
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
 pub mod fast;
 pub mod reference;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 
 use crate::error::{EngineError, Result};
 use crate::grid::BilateralGrid;
@@ -47,6 +47,9 @@ pub enum Kernel {
     /// The fast path with hand-written AVX2 + FMA intrinsics (structure of arrays, 8 pixels at
     /// a time) for grid depths 2..=9; other depths run the portable code compiled for AVX2.
     Avx2,
+    /// The same kernel with AVX-512 F/BW/DQ/VL/VBMI (16 pixels at a time; Ice Lake, Zen 4 and
+    /// later) for grid depths 2..=17.
+    Avx512,
 }
 
 impl Kernel {
@@ -56,6 +59,15 @@ impl Kernel {
             Kernel::Reference | Kernel::Portable => true,
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                Kernel::Avx2.is_supported()
+                    && is_x86_feature_detected!("avx512f")
+                    && is_x86_feature_detected!("avx512vl")
+                    && is_x86_feature_detected!("avx512bw")
+                    && is_x86_feature_detected!("avx512dq")
+                    && is_x86_feature_detected!("avx512vbmi")
+            }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
@@ -63,10 +75,15 @@ impl Kernel {
 
     /// All kernels this machine can run.
     pub fn available() -> Vec<Kernel> {
-        [Kernel::Reference, Kernel::Portable, Kernel::Avx2]
-            .into_iter()
-            .filter(|k| k.is_supported())
-            .collect()
+        [
+            Kernel::Reference,
+            Kernel::Portable,
+            Kernel::Avx2,
+            Kernel::Avx512,
+        ]
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect()
     }
 
     /// The fastest kernel this machine can run.
@@ -83,6 +100,7 @@ impl Kernel {
             Kernel::Reference => "reference",
             Kernel::Portable => "portable",
             Kernel::Avx2 => "avx2",
+            Kernel::Avx512 => "avx512",
         }
     }
 }
