@@ -399,38 +399,36 @@ pub fn encode(
                 return Err(IoError::JpegAlpha { path: path.into() });
             }
             let mut e = JpegEncoder::new_with_quality(&mut out, opts.jpeg_quality.clamp(1, 100));
-            if let Some(icc) = &photo.icc {
-                let _ = e.set_icc_profile(icc.clone());
-            }
-            if let Some(exif) = &photo.exif {
-                let _ = e.set_exif_metadata(exif.clone());
-            }
+            attach_metadata(&mut e, photo, &mut warnings);
             e.write_image(&bytes, w, h, color).map_err(enc_err)?;
         }
         OutFormat::Png => {
             let mut e = PngEncoder::new(&mut out);
-            if let Some(icc) = &photo.icc {
-                let _ = e.set_icc_profile(icc.clone());
-            }
-            if let Some(exif) = &photo.exif {
-                let _ = e.set_exif_metadata(exif.clone());
-            }
+            attach_metadata(&mut e, photo, &mut warnings);
             e.write_image(&bytes, w, h, color).map_err(enc_err)?;
         }
         OutFormat::Tiff => {
             let mut e = TiffEncoder::new(Cursor::new(&mut out));
-            if let Some(icc) = &photo.icc {
-                if e.set_icc_profile(icc.clone()).is_err() {
-                    warnings.push("the TIFF encoder cannot embed the ICC profile".into());
-                }
-            }
-            if photo.exif.is_some() {
-                warnings.push("EXIF metadata is not written to TIFF".into());
-            }
+            attach_metadata(&mut e, photo, &mut warnings);
             e.write_image(&bytes, w, h, color).map_err(enc_err)?;
         }
     }
     Ok((out, warnings))
+}
+
+/// Hand the photo's ICC profile and EXIF block to an encoder; what it cannot store becomes a
+/// warning rather than a silent loss.
+fn attach_metadata(e: &mut impl ImageEncoder, photo: &Photo, warnings: &mut Vec<String>) {
+    if let Some(icc) = &photo.icc {
+        if e.set_icc_profile(icc.clone()).is_err() {
+            warnings.push("this output format cannot embed the ICC profile; it was dropped".into());
+        }
+    }
+    if let Some(exif) = &photo.exif {
+        if e.set_exif_metadata(exif.clone()).is_err() {
+            warnings.push("this output format cannot store EXIF metadata; it was dropped".into());
+        }
+    }
 }
 
 /// Encode and write atomically: a temporary file in the target folder, then a rename. Refuses to
