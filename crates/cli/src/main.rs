@@ -2,6 +2,7 @@
 
 mod apply;
 mod bench;
+mod data;
 mod fit;
 mod progress;
 
@@ -27,6 +28,9 @@ enum Command {
     Fit(fit::Args),
     /// Measure slice-and-apply speed at 720p, 1080p, 1440p and 2160p.
     Bench(bench::Args),
+    /// The photo dataset.
+    #[command(subcommand)]
+    Data(data::Command),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Command::Apply(a) => apply::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Data(c) => data::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

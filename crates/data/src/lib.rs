@@ -1,0 +1,20 @@
+//! # retouch-data
+//!
+//! The real-photo dataset: reading the packages that carry the photos (Qt resource archives,
+//! Debian DEP-5 copyright files), deciding what is a usable photograph, normalising, and writing
+//! a manifest with per-photo source and licence and a fixed train/validation split.
+
+pub mod check;
+pub mod copyright;
+pub mod prepare;
+pub mod rcc;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DataError {
+    #[error("Qt resource file: {0}")]
+    Rcc(String),
+    #[error("{0}")]
+    Other(String),
+}
