@@ -1,0 +1,303 @@
+//! The attribute bank (paper section 3.4.2): atomic retouching directions, each with a
+//! measurable statistic on images, so an attribute can drive a loss and an evaluation.
+//!
+//! Statistics are computed in CIELAB (D65) from sRGB-encoded pixels: lightness L*, a*, b*,
+//! chroma C* = sqrt(a*^2 + b*^2), and percentiles of L*.
+
+use serde::{Deserialize, Serialize};
+
+/// Direction of an attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    Up,
+    Down,
+}
+
+impl Dir {
+    pub fn flip(self) -> Self {
+        match self {
+            Dir::Up => Dir::Down,
+            Dir::Down => Dir::Up,
+        }
+    }
+    pub fn sign(self) -> f32 {
+        match self {
+            Dir::Up => 1.0,
+            Dir::Down => -1.0,
+        }
+    }
+}
+
+/// How much.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Magnitude {
+    Slight,
+    Moderate,
+    Strong,
+}
+
+impl Magnitude {
+    /// Scale applied to an attribute's base parameter change.
+    pub fn scale(self) -> f32 {
+        match self {
+            Magnitude::Slight => 0.45,
+            Magnitude::Moderate => 1.0,
+            Magnitude::Strong => 1.8,
+        }
+    }
+}
+
+/// The atomic attributes. Looks are attributes too (`Style`), named by
+/// `retouch_finish::looks::LOOKS`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Attr {
+    Brightness,
+    Contrast,
+    Shadows,
+    Highlights,
+    Blacks,
+    Temperature,
+    Tint,
+    Saturation,
+    Vibrance,
+    Monochrome,
+    Style(String),
+}
+
+/// The named looks a style attribute may refer to.
+pub const STYLES: [&str; 13] = [
+    "cinematic",
+    "vintage",
+    "matte",
+    "high-key",
+    "low-key",
+    "golden-hour",
+    "winter",
+    "pastel",
+    "punchy",
+    "dreamy",
+    "bleach-bypass",
+    "sepia",
+    "noir",
+];
+
+/// All non-style attributes.
+pub const ATOMIC: [Attr; 10] = [
+    Attr::Brightness,
+    Attr::Contrast,
+    Attr::Shadows,
+    Attr::Highlights,
+    Attr::Blacks,
+    Attr::Temperature,
+    Attr::Tint,
+    Attr::Saturation,
+    Attr::Vibrance,
+    Attr::Monochrome,
+];
+
+impl Attr {
+    /// `brightness`, `style:vintage`, ...
+    pub fn key(&self) -> String {
+        match self {
+            Attr::Style(s) => format!("style:{s}"),
+            a => format!("{a:?}").to_lowercase(),
+        }
+    }
+
+    /// Whether this attribute has only one meaningful direction.
+    pub fn one_way(&self) -> bool {
+        matches!(self, Attr::Monochrome | Attr::Style(_))
+    }
+}
+
+/// One requested change.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Target {
+    pub attr: Attr,
+    pub dir: Dir,
+    pub magnitude: Magnitude,
+    /// A region the change is restricted to (`sky`, `greens`, `skin`, `top`, ...), if any.
+    pub region: Option<String>,
+}
+
+impl Target {
+    pub fn new(attr: Attr, dir: Dir) -> Self {
+        Self {
+            attr,
+            dir,
+            magnitude: Magnitude::Moderate,
+            region: None,
+        }
+    }
+    /// `brightness:up`, `style:vintage:up`, with `@sky` for a region.
+    pub fn label(&self) -> String {
+        let d = match self.dir {
+            Dir::Up => "up",
+            Dir::Down => "down",
+        };
+        match &self.region {
+            Some(r) => format!("{}:{d}@{r}", self.attr.key()),
+            None => format!("{}:{d}", self.attr.key()),
+        }
+    }
+}
+
+/// Image statistics the bank is measured with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub l_mean: f32,
+    pub l_std: f32,
+    pub l_p02: f32,
+    pub l_p10: f32,
+    pub l_p90: f32,
+    pub a_mean: f32,
+    pub b_mean: f32,
+    pub chroma_mean: f32,
+    /// Mean chroma of the less colourful half of the pixels.
+    pub chroma_low_mean: f32,
+}
+
+/// One pixel in CIELAB with its region weight.
+#[derive(Clone, Copy)]
+struct LabW {
+    l: f32,
+    a: f32,
+    b: f32,
+    w: f32,
+}
+
+impl LabW {
+    fn chroma(&self) -> f32 {
+        self.a.hypot(self.b)
+    }
+}
+
+/// Weighted quantile of `key` over `labs`.
+fn quantile(labs: &[LabW], key: fn(&LabW) -> f32, q: f32, wsum: f32) -> f32 {
+    let mut v: Vec<(f32, f32)> = labs.iter().map(|x| (key(x), x.w)).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let target = q * wsum;
+    let mut acc = 0.0;
+    for (val, w) in &v {
+        acc += w;
+        if acc >= target {
+            return *val;
+        }
+    }
+    v.last().map_or(0.0, |x| x.0)
+}
+
+/// Statistics of an RGB image (interleaved, sRGB-encoded, [0, 1]); `weights` (one per pixel,
+/// optional) restricts them to a soft region.
+pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
+    let labs: Vec<LabW> = rgb
+        .chunks_exact(3)
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let w = weights.map_or(1.0, |w| w[i]);
+            (w > 0.0).then(|| {
+                let lab = retouch_metrics::srgb_to_lab([c[0], c[1], c[2]]);
+                LabW {
+                    l: lab.l,
+                    a: lab.a,
+                    b: lab.b,
+                    w,
+                }
+            })
+        })
+        .collect();
+    let wsum: f32 = labs.iter().map(|v| v.w).sum::<f32>().max(1e-9);
+    let mean = |f: fn(&LabW) -> f32| labs.iter().map(|v| f(v) * v.w).sum::<f32>() / wsum;
+    let l_mean = mean(|v| v.l);
+    let l_std = (labs
+        .iter()
+        .map(|v| (v.l - l_mean).powi(2) * v.w)
+        .sum::<f32>()
+        / wsum)
+        .sqrt();
+    let c_med = quantile(&labs, LabW::chroma, 0.5, wsum);
+    let low: Vec<f32> = labs
+        .iter()
+        .map(LabW::chroma)
+        .filter(|c| *c <= c_med)
+        .collect();
+    Stats {
+        l_mean,
+        l_std,
+        l_p02: quantile(&labs, |v| v.l, 0.02, wsum),
+        l_p10: quantile(&labs, |v| v.l, 0.10, wsum),
+        l_p90: quantile(&labs, |v| v.l, 0.90, wsum),
+        a_mean: mean(|v| v.a),
+        b_mean: mean(|v| v.b),
+        chroma_mean: mean(LabW::chroma),
+        chroma_low_mean: if low.is_empty() {
+            0.0
+        } else {
+            low.iter().sum::<f32>() / low.len() as f32
+        },
+    }
+}
+
+/// The signed measurable directions that define an attribute: (statistic name, weight).
+/// A style is a composition of directions.
+pub fn directions(attr: &Attr) -> Vec<(&'static str, f32)> {
+    match attr {
+        Attr::Brightness => vec![("l_mean", 1.0)],
+        Attr::Contrast => vec![("l_std", 1.0)],
+        Attr::Shadows => vec![("l_p10", 1.0)],
+        Attr::Highlights => vec![("l_p90", 1.0)],
+        Attr::Blacks => vec![("l_p02", 1.0)],
+        Attr::Temperature => vec![("b_mean", 1.0)],
+        Attr::Tint => vec![("a_mean", 1.0)],
+        Attr::Saturation => vec![("chroma_mean", 1.0)],
+        Attr::Vibrance => vec![("chroma_low_mean", 1.0)],
+        Attr::Monochrome => vec![("chroma_mean", -1.0)],
+        Attr::Style(s) => match s.as_str() {
+            "cinematic" => vec![("l_std", 1.0)],
+            "vintage" => vec![("l_p02", 1.0), ("chroma_mean", -1.0), ("b_mean", 1.0)],
+            "matte" => vec![("l_p02", 1.0)],
+            "high-key" => vec![("l_mean", 1.0)],
+            "low-key" => vec![("l_mean", -1.0)],
+            "golden-hour" => vec![("b_mean", 1.0)],
+            "winter" => vec![("b_mean", -1.0)],
+            "pastel" => vec![("chroma_mean", -1.0), ("l_p02", 1.0)],
+            "punchy" => vec![("chroma_mean", 1.0), ("l_std", 1.0)],
+            "dreamy" => vec![("l_std", -1.0)],
+            "bleach-bypass" => vec![("chroma_mean", -1.0), ("l_std", 1.0)],
+            "sepia" => vec![("b_mean", 1.0), ("chroma_low_mean", 1.0)],
+            "noir" => vec![("chroma_mean", -1.0), ("l_std", 1.0)],
+            _ => vec![],
+        },
+    }
+}
+
+impl Stats {
+    pub fn get(&self, name: &str) -> f32 {
+        match name {
+            "l_mean" => self.l_mean,
+            "l_std" => self.l_std,
+            "l_p02" => self.l_p02,
+            "l_p10" => self.l_p10,
+            "l_p90" => self.l_p90,
+            "a_mean" => self.a_mean,
+            "b_mean" => self.b_mean,
+            "chroma_mean" => self.chroma_mean,
+            "chroma_low_mean" => self.chroma_low_mean,
+            _ => f32::NAN,
+        }
+    }
+}
+
+/// Did the change from `before` to `after` move every defining statistic of the target's
+/// attribute in the requested direction (by at least `min_delta`)?
+pub fn moved_as_asked(target: &Target, before: &Stats, after: &Stats, min_delta: f32) -> bool {
+    let dirs = directions(&target.attr);
+    !dirs.is_empty()
+        && dirs.iter().all(|(name, w)| {
+            let d = (after.get(name) - before.get(name)) * w * target.dir.sign();
+            d >= min_delta
+        })
+}

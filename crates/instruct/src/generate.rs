@@ -1,0 +1,758 @@
+//! The instruction generator: from known targets to varied sentences, with ground truth.
+//!
+//! Phrases come in forms with a slot for magnitude (`{tail}` after an imperative, `{pre}`
+//! before a comparative, `{too}` in a problem statement). Sentences combine 1-4 edits in several
+//! registers: terse ("warmer, +contrast"), casual ("way too dark lol"), professional ("lift the
+//! shadows, add a touch of vibrance"), problem statements ("it's too yellow"), constraints
+//! ("brighter but keep the colors"), goals ("make it feel like a summer travel-magazine
+//! cover"), local edits ("darken the sky"). A part of the phrases, region words, styles names
+//! and two whole registers are *held out*: training sentences never use them, validation
+//! sentences always use at least one, to measure generalisation to unseen wording.
+
+use crate::attr::{Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    Train,
+    Validation,
+}
+
+/// A generated instruction with its ground truth.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Generated {
+    pub text: String,
+    pub targets: Vec<Target>,
+    pub kept: Vec<Attr>,
+    pub register: String,
+    pub holdout: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Imp,
+    Comp,
+    Prob,
+    Terse,
+}
+
+struct Phrase {
+    text: &'static str,
+    form: Form,
+    holdout: bool,
+}
+
+const fn p(text: &'static str, form: Form) -> Phrase {
+    Phrase {
+        text,
+        form,
+        holdout: false,
+    }
+}
+const fn h(text: &'static str, form: Form) -> Phrase {
+    Phrase {
+        text,
+        form,
+        holdout: true,
+    }
+}
+
+use Form::{Comp, Imp, Prob, Terse};
+
+fn phrases(attr: &Attr, dir: Dir) -> Vec<Phrase> {
+    match (attr, dir) {
+        (Attr::Brightness, Dir::Up) => vec![
+            p("brighten it{tail}", Imp),
+            p("raise the exposure{tail}", Imp),
+            p("increase the brightness{tail}", Imp),
+            p("lighten it up{tail}", Imp),
+            p("make it {pre}brighter", Comp),
+            p("{pre}brighter", Comp),
+            p("+exposure", Terse),
+            p("it's {too}dark", Prob),
+            p("{too}dark", Prob),
+            p("it looks underexposed", Prob),
+            p("the photo is {too}dim", Prob),
+            h("boost the exposure{tail}", Imp),
+            h("make it {pre}lighter", Comp),
+            h("this is {too}murky", Prob),
+            h("bump up the brightness{tail}", Imp),
+        ],
+        (Attr::Brightness, Dir::Down) => vec![
+            p("darken it{tail}", Imp),
+            p("lower the exposure{tail}", Imp),
+            p("reduce the brightness{tail}", Imp),
+            p("make it {pre}darker", Comp),
+            p("{pre}darker", Comp),
+            p("-exposure", Terse),
+            p("it's {too}bright", Prob),
+            p("{too}bright", Prob),
+            p("it looks overexposed", Prob),
+            h("pull down the exposure{tail}", Imp),
+            h("make it {pre}dimmer", Comp),
+            h("the image is {too}bright", Prob),
+        ],
+        (Attr::Contrast, Dir::Up) => vec![
+            p("add contrast{tail}", Imp),
+            p("increase the contrast{tail}", Imp),
+            p("boost the contrast{tail}", Imp),
+            p("{pre}more contrast", Comp),
+            p("+contrast", Terse),
+            p("it's {too}flat", Prob),
+            p("{too}flat", Prob),
+            h("make it {pre}crisper", Comp),
+            h("crank up the contrast{tail}", Imp),
+            h("looks {too}flat", Prob),
+        ],
+        (Attr::Contrast, Dir::Down) => vec![
+            p("reduce the contrast{tail}", Imp),
+            p("lower the contrast{tail}", Imp),
+            p("{pre}less contrast", Comp),
+            p("-contrast", Terse),
+            p("make it {pre}softer", Comp),
+            p("it's {too}harsh", Prob),
+            p("{too}contrasty", Prob),
+            h("tone down the contrast{tail}", Imp),
+            h("make it {pre}flatter", Comp),
+            h("there is too much contrast", Prob),
+        ],
+        (Attr::Shadows, Dir::Up) => vec![
+            p("lift the shadows{tail}", Imp),
+            p("open up the shadows{tail}", Imp),
+            p("brighten the shadows{tail}", Imp),
+            p("raise the shadows{tail}", Imp),
+            p("the shadows are {too}dark", Prob),
+            p("+shadows", Terse),
+            h("recover detail in the shadows{tail}", Imp),
+            h("lighten the shadows{tail}", Imp),
+            h("shadows are {too}murky", Prob),
+        ],
+        (Attr::Shadows, Dir::Down) => vec![
+            p("deepen the shadows{tail}", Imp),
+            p("darken the shadows{tail}", Imp),
+            p("lower the shadows{tail}", Imp),
+            p("-shadows", Terse),
+            p("the shadows are {too}bright", Prob),
+            h("crush the shadows{tail}", Imp),
+            h("make the shadows {pre}darker", Comp),
+        ],
+        (Attr::Highlights, Dir::Up) => vec![
+            p("brighten the highlights{tail}", Imp),
+            p("boost the highlights{tail}", Imp),
+            p("raise the highlights{tail}", Imp),
+            p("+highlights", Terse),
+            h("lift the highlights{tail}", Imp),
+            h("make the highlights {pre}brighter", Comp),
+        ],
+        (Attr::Highlights, Dir::Down) => vec![
+            p("recover the highlights{tail}", Imp),
+            p("tone down the highlights{tail}", Imp),
+            p("pull back the highlights{tail}", Imp),
+            p("reduce the highlights{tail}", Imp),
+            p("-highlights", Terse),
+            p("the highlights are {too}bright", Prob),
+            p("the highlights are blown out", Prob),
+            h("tame the highlights{tail}", Imp),
+            h("darken the highlights{tail}", Imp),
+        ],
+        (Attr::Blacks, Dir::Up) => vec![
+            p("lift the blacks{tail}", Imp),
+            p("raise the black point{tail}", Imp),
+            p("fade the blacks{tail}", Imp),
+            p("+blacks", Terse),
+            h("make it {pre}faded", Comp),
+            h("lift the black level{tail}", Imp),
+        ],
+        (Attr::Blacks, Dir::Down) => vec![
+            p("crush the blacks{tail}", Imp),
+            p("deepen the blacks{tail}", Imp),
+            p("lower the black point{tail}", Imp),
+            p("-blacks", Terse),
+            h("darken the blacks{tail}", Imp),
+        ],
+        (Attr::Temperature, Dir::Up) => vec![
+            p("warm it up{tail}", Imp),
+            p("make it {pre}warmer", Comp),
+            p("{pre}warmer", Comp),
+            p("add warmth{tail}", Imp),
+            p("+warmth", Terse),
+            p("it's {too}blue", Prob),
+            p("{too}cold", Prob),
+            p("it's {too}cool", Prob),
+            p("increase the temperature{tail}", Imp),
+            h("make it {pre}more yellow", Comp),
+            h("this looks {too}bluish", Prob),
+            h("remove the blue cast", Prob),
+            h("bump the warmth{tail}", Imp),
+        ],
+        (Attr::Temperature, Dir::Down) => vec![
+            p("cool it down{tail}", Imp),
+            p("make it {pre}cooler", Comp),
+            p("{pre}cooler", Comp),
+            p("reduce the warmth{tail}", Imp),
+            p("-warmth", Terse),
+            p("it's {too}yellow", Prob),
+            p("{too}warm", Prob),
+            p("it's {too}orange", Prob),
+            p("lower the temperature{tail}", Imp),
+            h("make it {pre}bluer", Comp),
+            h("get rid of the yellow cast", Prob),
+            h("looks {too}orange", Prob),
+            h("make it {pre}colder", Comp),
+        ],
+        (Attr::Tint, Dir::Up) => vec![
+            p("it's {too}green", Prob),
+            p("remove the green cast", Prob),
+            p("add {pre}more magenta", Comp),
+            p("+tint", Terse),
+            h("make it {pre}more pink", Comp),
+            h("looks {too}greenish", Prob),
+        ],
+        (Attr::Tint, Dir::Down) => vec![
+            p("it's {too}magenta", Prob),
+            p("it's {too}pink", Prob),
+            p("make it {pre}greener", Comp),
+            p("-tint", Terse),
+            h("remove the magenta cast", Prob),
+            h("looks {too}purple", Prob),
+        ],
+        (Attr::Saturation, Dir::Up) => vec![
+            p("increase the saturation{tail}", Imp),
+            p("boost the colors{tail}", Imp),
+            p("make it {pre}more colorful", Comp),
+            p("{pre}more saturated", Comp),
+            p("+saturation", Terse),
+            p("it's {too}dull", Prob),
+            p("the colors are {too}dull", Prob),
+            p("{too}washed out", Prob),
+            p("saturate it{tail}", Imp),
+            h("make the colors {pre}richer", Comp),
+            h("looks {too}drab", Prob),
+            h("+sat", Terse),
+            h("make it {pre}more vivid", Comp),
+        ],
+        (Attr::Saturation, Dir::Down) => vec![
+            p("reduce the saturation{tail}", Imp),
+            p("desaturate it{tail}", Imp),
+            p("tone down the colors{tail}", Imp),
+            p("{pre}less saturated", Comp),
+            p("-saturation", Terse),
+            p("it's {too}saturated", Prob),
+            p("the colors are {too}loud", Prob),
+            p("mute the colors{tail}", Imp),
+            h("lower the saturation{tail}", Imp),
+            h("colors look {too}garish", Prob),
+            h("-sat", Terse),
+        ],
+        (Attr::Vibrance, Dir::Up) => vec![
+            p("add vibrance{tail}", Imp),
+            p("increase the vibrance{tail}", Imp),
+            p("make it {pre}more vibrant", Comp),
+            p("+vibrance", Terse),
+            p("boost the vibrance{tail}", Imp),
+            h("add some vibrancy{tail}", Imp),
+            h("raise the vibrance{tail}", Imp),
+        ],
+        (Attr::Vibrance, Dir::Down) => vec![
+            p("reduce the vibrance{tail}", Imp),
+            p("lower the vibrance{tail}", Imp),
+            p("{pre}less vibrance", Comp),
+            p("-vibrance", Terse),
+            h("tone down the vibrance{tail}", Imp),
+            h("less vibrancy", Terse),
+        ],
+        (Attr::Monochrome, _) => vec![
+            p("make it black and white", Imp),
+            p("convert to black and white", Imp),
+            p("black and white", Terse),
+            p("make it monochrome", Imp),
+            p("b&w", Terse),
+            h("turn it grayscale", Imp),
+            h("go monochrome", Imp),
+        ],
+        (Attr::Style(_), _) => vec![],
+    }
+}
+
+/// Style names by style, held-out names marked.
+fn style_names(style: &str) -> Vec<(&'static str, bool)> {
+    match style {
+        "cinematic" => vec![
+            ("cinematic", false),
+            ("teal and orange", false),
+            ("Hollywood", true),
+        ],
+        "vintage" => vec![
+            ("vintage", false),
+            ("retro", false),
+            ("faded film", false),
+            ("nostalgic", true),
+        ],
+        "matte" => vec![("matte", false)],
+        "high-key" => vec![
+            ("bright and airy", false),
+            ("high-key", false),
+            ("light and airy", true),
+        ],
+        "low-key" => vec![
+            ("dark and moody", false),
+            ("moody", false),
+            ("low-key", true),
+        ],
+        "golden-hour" => vec![
+            ("golden hour", false),
+            ("golden", false),
+            ("sunset glow", true),
+        ],
+        "winter" => vec![("wintry", false), ("winter", false), ("frosty", true)],
+        "pastel" => vec![("pastel", false)],
+        "punchy" => vec![("punchy", false)],
+        "dreamy" => vec![
+            ("dreamy", false),
+            ("soft and dreamy", false),
+            ("ethereal", true),
+        ],
+        "bleach-bypass" => vec![("bleach bypass", false), ("bleached", true)],
+        "sepia" => vec![("sepia", false)],
+        "noir" => vec![("noir", false), ("film noir", true)],
+        _ => vec![],
+    }
+}
+
+const STYLE_TEMPLATES: [(&str, bool); 8] = [
+    ("give it a {s} look", false),
+    ("make it {s}", false),
+    ("{s} please", false),
+    ("I want a {s} feel", false),
+    ("go for a {s} vibe", false),
+    ("{s} style", false),
+    ("turn it into something {s}", true),
+    ("could it look more {s}", true),
+];
+
+/// Regions with their words (held-out words marked).
+const REGIONS: [(&str, &[(&str, bool)]); 4] = [
+    ("sky", &[("the sky", false), ("the clouds", true)]),
+    (
+        "greens",
+        &[
+            ("the greens", false),
+            ("the foliage", false),
+            ("the grass", true),
+            ("the trees", true),
+        ],
+    ),
+    (
+        "skin",
+        &[
+            ("the skin tones", false),
+            ("the skin", false),
+            ("the faces", true),
+        ],
+    ),
+    ("top", &[("the top", false), ("the upper part", true)]),
+];
+
+/// Local edits: (attr, dir, template with {r}).
+const LOCAL: [(Attr, Dir, &str, bool); 8] = [
+    (Attr::Brightness, Dir::Down, "darken {r}{tail}", false),
+    (Attr::Brightness, Dir::Up, "brighten {r}{tail}", false),
+    (Attr::Saturation, Dir::Up, "make {r} {pre}more vivid", false),
+    (Attr::Saturation, Dir::Down, "desaturate {r}{tail}", false),
+    (Attr::Temperature, Dir::Up, "warm up {r}{tail}", false),
+    (Attr::Temperature, Dir::Down, "make {r} {pre}cooler", false),
+    (Attr::Contrast, Dir::Up, "add contrast to {r}{tail}", true),
+    (Attr::Brightness, Dir::Down, "make {r} {pre}darker", true),
+];
+
+/// Goal sentences and what they mean.
+fn goals() -> Vec<(&'static str, Vec<Target>, bool)> {
+    let t = |a: Attr, d: Dir| Target::new(a, d);
+    vec![
+        (
+            "make it feel like a summer travel-magazine cover",
+            vec![
+                t(Attr::Temperature, Dir::Up),
+                t(Attr::Vibrance, Dir::Up),
+                t(Attr::Contrast, Dir::Up),
+            ],
+            false,
+        ),
+        (
+            "give it a travel magazine feel",
+            vec![t(Attr::Vibrance, Dir::Up), t(Attr::Contrast, Dir::Up)],
+            false,
+        ),
+        (
+            "make it look summery",
+            vec![t(Attr::Temperature, Dir::Up), t(Attr::Vibrance, Dir::Up)],
+            false,
+        ),
+        (
+            "I want it to look like a magazine cover",
+            vec![t(Attr::Vibrance, Dir::Up), t(Attr::Contrast, Dir::Up)],
+            true,
+        ),
+        (
+            "give it a warm, cozy feel",
+            vec![t(Attr::Temperature, Dir::Up)],
+            false,
+        ),
+    ]
+}
+
+/// Things a constraint may name: (words, attribute).
+const KEEPABLE: [(&str, Attr, bool); 5] = [
+    ("the colors", Attr::Saturation, false),
+    ("the brightness", Attr::Brightness, false),
+    ("the contrast", Attr::Contrast, false),
+    ("the white balance", Attr::Temperature, true),
+    ("the exposure", Attr::Brightness, true),
+];
+
+const CONSTRAINT_TEMPLATES: [(&str, bool); 4] = [
+    (" but keep {k}", false),
+    (", keep {k} the same", false),
+    (" without changing {k}", false),
+    (" while preserving {k}", true),
+];
+
+pub struct Generator {
+    rng: ChaCha8Rng,
+    split: Split,
+}
+
+fn mag_words(form: Form, m: Magnitude, r: &mut ChaCha8Rng) -> String {
+    let pick = |v: &[&str], r: &mut ChaCha8Rng| v.choose(r).copied().unwrap_or("").to_string();
+    match (form, m) {
+        (_, Magnitude::Moderate) => String::new(),
+        (Form::Imp, Magnitude::Slight) => pick(
+            &[
+                " slightly",
+                " a bit",
+                " a little",
+                " a touch",
+                " subtly",
+                " a tad",
+            ],
+            r,
+        ),
+        (Form::Imp, Magnitude::Strong) => pick(
+            &[" a lot", " dramatically", " significantly", " heavily"],
+            r,
+        ),
+        (Form::Comp, Magnitude::Slight) => {
+            pick(&["slightly ", "a bit ", "a little ", "a touch "], r)
+        }
+        (Form::Comp, Magnitude::Strong) => pick(&["much ", "way ", "a lot ", "significantly "], r),
+        (Form::Prob, Magnitude::Slight) => {
+            pick(&["a bit too ", "slightly too ", "a little too "], r)
+        }
+        (Form::Prob, Magnitude::Strong) => pick(&["way too ", "much too ", "far too "], r),
+        (Form::Terse, _) => String::new(),
+    }
+}
+
+fn fill(text: &str, form: Form, m: Magnitude, r: &mut ChaCha8Rng) -> String {
+    let w = mag_words(form, m, r);
+    let too = if form == Form::Prob && m == Magnitude::Moderate {
+        "too ".to_string()
+    } else {
+        w.clone()
+    };
+    text.replace("{tail}", if form == Form::Imp { &w } else { "" })
+        .replace("{pre}", if form == Form::Comp { &w } else { "" })
+        .replace("{too}", &too)
+}
+
+/// Whether a phrase conveys a magnitude (terse forms and fixed problem phrases do not).
+fn carries_magnitude(text: &str) -> bool {
+    text.contains("{tail}") || text.contains("{pre}") || text.contains("{too}")
+}
+
+impl Generator {
+    pub fn new(seed: u64, split: Split) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            split,
+        }
+    }
+
+    fn allowed(&self, holdout: bool) -> bool {
+        self.split == Split::Validation || !holdout
+    }
+
+    fn magnitude(&mut self) -> Magnitude {
+        *[
+            Magnitude::Slight,
+            Magnitude::Moderate,
+            Magnitude::Moderate,
+            Magnitude::Strong,
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&Magnitude::Moderate)
+    }
+
+    /// One atomic edit as a phrase: (text, target, used a held-out phrase).
+    fn atom(&mut self, attr: &Attr, dir: Dir, forms: &[Form]) -> Option<(String, Target, bool)> {
+        let split = self.split;
+        let all = phrases(attr, dir);
+        let cands: Vec<&Phrase> = all
+            .iter()
+            .filter(|p| forms.contains(&p.form) && (split == Split::Validation || !p.holdout))
+            .collect();
+        let ph = cands.choose(&mut self.rng)?;
+        let mut m = self.magnitude();
+        if !carries_magnitude(ph.text) {
+            m = Magnitude::Moderate;
+        }
+        let text = fill(ph.text, ph.form, m, &mut self.rng);
+        let mut t = Target::new(attr.clone(), if attr.one_way() { Dir::Up } else { dir });
+        t.magnitude = m;
+        Some((text, t, ph.holdout))
+    }
+
+    /// A sentence; validation sentences always contain something held out.
+    pub fn random(&mut self) -> Generated {
+        for _ in 0..50 {
+            let g = self.try_random();
+            if self.split == Split::Train || g.holdout {
+                return g;
+            }
+        }
+        self.try_random()
+    }
+
+    fn pick_attrs(&mut self, k: usize) -> Vec<(Attr, Dir)> {
+        let mut attrs: Vec<Attr> = ATOMIC.to_vec();
+        attrs.shuffle(&mut self.rng);
+        attrs
+            .into_iter()
+            .take(k)
+            .map(|a| {
+                let d = if a.one_way() || self.rng.gen_bool(0.5) {
+                    Dir::Up
+                } else {
+                    Dir::Down
+                };
+                (a, d)
+            })
+            .collect()
+    }
+
+    fn try_random(&mut self) -> Generated {
+        let register = *[
+            "terse",
+            "casual",
+            "professional",
+            "problem",
+            "constraint",
+            "goal",
+            "style",
+            "local",
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&"professional");
+        let mut holdout = false;
+        let mut targets = Vec::new();
+        let mut kept = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        let k = *[1usize, 1, 2, 2, 3, 4].choose(&mut self.rng).unwrap_or(&1);
+        let text = match register {
+            "terse" | "professional" | "casual" | "problem" | "constraint" => {
+                let forms: &[Form] = match register {
+                    "terse" => &[Terse, Comp],
+                    "professional" => &[Imp],
+                    "casual" => &[Comp, Prob, Imp],
+                    "problem" => &[Prob],
+                    _ => &[Imp, Comp],
+                };
+                for (a, d) in self.pick_attrs(k) {
+                    if let Some((t, tg, ho)) = self.atom(&a, d, forms) {
+                        parts.push(t);
+                        targets.push(tg);
+                        holdout |= ho;
+                    }
+                }
+                if parts.is_empty() {
+                    let (t, tg, ho) = self
+                        .atom(&Attr::Brightness, Dir::Up, &[Imp])
+                        .unwrap_or_default_atom();
+                    parts.push(t);
+                    targets.push(tg);
+                    holdout |= ho;
+                }
+                let body = match register {
+                    "terse" => parts.join(", "),
+                    "problem" => {
+                        let joiner = *[" and ", ", ", " and also "]
+                            .choose(&mut self.rng)
+                            .unwrap_or(&" and ");
+                        parts.join(joiner)
+                    }
+                    _ => join_natural(&parts, &mut self.rng),
+                };
+                match register {
+                    "casual" => {
+                        let statement = [
+                            "it", "the ", "this", "looks", "too", "a bit", "way", "much", "far",
+                            "slightly", "a little",
+                        ]
+                        .iter()
+                        .any(|w| body.starts_with(w));
+                        let pre = if statement {
+                            *["", "hmm, ", "ugh, ", "honestly "]
+                                .choose(&mut self.rng)
+                                .unwrap_or(&"")
+                        } else {
+                            *["", "can you ", "pls ", "could you ", "hey, "]
+                                .choose(&mut self.rng)
+                                .unwrap_or(&"")
+                        };
+                        let post = *["", " lol", " pls", " thx", "!", " thanks"]
+                            .choose(&mut self.rng)
+                            .unwrap_or(&"");
+                        format!("{pre}{body}{post}")
+                    }
+                    "constraint" => {
+                        let options: Vec<&(&str, Attr, bool)> = KEEPABLE
+                            .iter()
+                            .filter(|(_, a, ho)| {
+                                !targets.iter().any(|t: &Target| &t.attr == a) && self.allowed(*ho)
+                            })
+                            .collect();
+                        let tmpl: Vec<&(&str, bool)> = CONSTRAINT_TEMPLATES
+                            .iter()
+                            .filter(|(_, ho)| self.allowed(*ho))
+                            .collect();
+                        match (options.choose(&mut self.rng), tmpl.choose(&mut self.rng)) {
+                            (Some((words, attr, ho1)), Some((t, ho2))) => {
+                                kept.push(attr.clone());
+                                holdout |= *ho1 || *ho2;
+                                format!("{body}{}", t.replace("{k}", words))
+                            }
+                            _ => body,
+                        }
+                    }
+                    _ => body,
+                }
+            }
+            "goal" => {
+                let gs: Vec<(&str, Vec<Target>, bool)> =
+                    goals().into_iter().filter(|g| self.allowed(g.2)).collect();
+                let (t, ts, ho) =
+                    gs.choose(&mut self.rng)
+                        .cloned()
+                        .unwrap_or(("make it summery", vec![], false));
+                targets.extend(ts);
+                holdout |= ho;
+                t.to_string()
+            }
+            "style" => {
+                let style = *STYLES.choose(&mut self.rng).unwrap_or(&"vintage");
+                let names: Vec<(&str, bool)> = style_names(style)
+                    .into_iter()
+                    .filter(|n| self.allowed(n.1))
+                    .collect();
+                let tmpls: Vec<&(&str, bool)> = STYLE_TEMPLATES
+                    .iter()
+                    .filter(|t| self.allowed(t.1))
+                    .collect();
+                let (name, ho1) = *names.choose(&mut self.rng).unwrap_or(&("vintage", false));
+                let (tmpl, ho2) = **tmpls.choose(&mut self.rng).unwrap_or(&&STYLE_TEMPLATES[0]);
+                holdout |= ho1 || ho2;
+                targets.push(Target::new(Attr::Style(style.into()), Dir::Up));
+                let mut s = tmpl.replace("{s}", name);
+                // Sometimes one more atomic edit.
+                if self.rng.gen_bool(0.4) {
+                    let (a, d) = self.pick_attrs(1)[0].clone();
+                    if let Some((t, tg, ho)) = self.atom(&a, d, &[Imp, Comp]) {
+                        s = format!("{s}, and {t}");
+                        targets.push(tg);
+                        holdout |= ho;
+                    }
+                }
+                s
+            }
+            _ => {
+                // Local.
+                let regions: Vec<(&str, &str, bool)> = REGIONS
+                    .iter()
+                    .flat_map(|(r, ws)| ws.iter().map(move |(w, ho)| (*r, *w, *ho)))
+                    .filter(|x| self.allowed(x.2))
+                    .collect();
+                let locals: Vec<&(Attr, Dir, &str, bool)> =
+                    LOCAL.iter().filter(|l| self.allowed(l.3)).collect();
+                let (region, words, ho1) = *regions
+                    .choose(&mut self.rng)
+                    .unwrap_or(&("sky", "the sky", false));
+                let (attr, dir, tmpl, ho2) = *locals.choose(&mut self.rng).unwrap_or(&&LOCAL[0]);
+                holdout |= ho1 || *ho2;
+                let form = if tmpl.contains("{pre}") {
+                    Form::Comp
+                } else {
+                    Form::Imp
+                };
+                let m = self.magnitude();
+                let text = fill(&tmpl.replace("{r}", words), form, m, &mut self.rng);
+                let mut t = Target::new(attr.clone(), *dir);
+                t.magnitude = m;
+                t.region = Some(region.to_string());
+                targets.push(t);
+                text
+            }
+        };
+        let text = if self.rng.gen_bool(0.3) {
+            capitalise(&text)
+        } else {
+            text
+        };
+        Generated {
+            text,
+            targets,
+            kept,
+            register: register.to_string(),
+            holdout,
+        }
+    }
+}
+
+trait OrDefaultAtom {
+    fn unwrap_or_default_atom(self) -> (String, Target, bool);
+}
+impl OrDefaultAtom for Option<(String, Target, bool)> {
+    fn unwrap_or_default_atom(self) -> (String, Target, bool) {
+        self.unwrap_or_else(|| {
+            (
+                "brighten it".into(),
+                Target::new(Attr::Brightness, Dir::Up),
+                false,
+            )
+        })
+    }
+}
+
+fn join_natural(parts: &[String], r: &mut ChaCha8Rng) -> String {
+    match parts.len() {
+        0 => String::new(),
+        1 => parts[0].clone(),
+        n => {
+            let last = *[", and ", " and ", ", then ", "; "]
+                .choose(r)
+                .unwrap_or(&" and ");
+            format!("{}{last}{}", parts[..n - 1].join(", "), parts[n - 1])
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
