@@ -8,6 +8,7 @@ pub mod check;
 pub mod copyright;
 pub mod prepare;
 pub mod rcc;
+pub mod synth;
 
 use thiserror::Error;
 

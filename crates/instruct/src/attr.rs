@@ -153,11 +153,17 @@ pub struct Stats {
     pub l_p02: f32,
     pub l_p10: f32,
     pub l_p90: f32,
+    /// Mean L* of the darkest quarter (what a shadow edit moves).
+    pub l_shadow_mean: f32,
+    /// Mean L* of the brightest quarter (what a highlight edit moves).
+    pub l_highlight_mean: f32,
     pub a_mean: f32,
     pub b_mean: f32,
     pub chroma_mean: f32,
     /// Mean chroma of the less colourful half of the pixels.
     pub chroma_low_mean: f32,
+    /// Mean distance in (a*, b*) from a sepia tone (a* = 6, b* = 16).
+    pub sepia_distance: f32,
 }
 
 /// One pixel in CIELAB with its region weight.
@@ -219,6 +225,21 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
         / wsum)
         .sqrt();
     let c_med = quantile(&labs, LabW::chroma, 0.5, wsum);
+    let (q25, q75) = (
+        quantile(&labs, |v| v.l, 0.25, wsum),
+        quantile(&labs, |v| v.l, 0.75, wsum),
+    );
+    let band_mean = |keep: &dyn Fn(f32) -> bool| {
+        let (s, w) = labs
+            .iter()
+            .filter(|v| keep(v.l))
+            .fold((0.0, 0.0), |(s, w), v| (s + v.l * v.w, w + v.w));
+        if w > 0.0 {
+            s / w
+        } else {
+            0.0
+        }
+    };
     let low: Vec<f32> = labs
         .iter()
         .map(LabW::chroma)
@@ -230,6 +251,8 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
         l_p02: quantile(&labs, |v| v.l, 0.02, wsum),
         l_p10: quantile(&labs, |v| v.l, 0.10, wsum),
         l_p90: quantile(&labs, |v| v.l, 0.90, wsum),
+        l_shadow_mean: band_mean(&|l| l <= q25),
+        l_highlight_mean: band_mean(&|l| l >= q75),
         a_mean: mean(|v| v.a),
         b_mean: mean(|v| v.b),
         chroma_mean: mean(LabW::chroma),
@@ -238,6 +261,7 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
         } else {
             low.iter().sum::<f32>() / low.len() as f32
         },
+        sepia_distance: mean(|v| (v.a - 6.0).hypot(v.b - 16.0)),
     }
 }
 
@@ -247,8 +271,8 @@ pub fn directions(attr: &Attr) -> Vec<(&'static str, f32)> {
     match attr {
         Attr::Brightness => vec![("l_mean", 1.0)],
         Attr::Contrast => vec![("l_std", 1.0)],
-        Attr::Shadows => vec![("l_p10", 1.0)],
-        Attr::Highlights => vec![("l_p90", 1.0)],
+        Attr::Shadows => vec![("l_shadow_mean", 1.0)],
+        Attr::Highlights => vec![("l_highlight_mean", 1.0)],
         Attr::Blacks => vec![("l_p02", 1.0)],
         Attr::Temperature => vec![("b_mean", 1.0)],
         Attr::Tint => vec![("a_mean", 1.0)],
@@ -257,7 +281,7 @@ pub fn directions(attr: &Attr) -> Vec<(&'static str, f32)> {
         Attr::Monochrome => vec![("chroma_mean", -1.0)],
         Attr::Style(s) => match s.as_str() {
             "cinematic" => vec![("l_std", 1.0)],
-            "vintage" => vec![("l_p02", 1.0), ("chroma_mean", -1.0), ("b_mean", 1.0)],
+            "vintage" => vec![("l_p02", 1.0), ("chroma_mean", -1.0)],
             "matte" => vec![("l_p02", 1.0)],
             "high-key" => vec![("l_mean", 1.0)],
             "low-key" => vec![("l_mean", -1.0)],
@@ -267,8 +291,8 @@ pub fn directions(attr: &Attr) -> Vec<(&'static str, f32)> {
             "punchy" => vec![("chroma_mean", 1.0), ("l_std", 1.0)],
             "dreamy" => vec![("l_std", -1.0)],
             "bleach-bypass" => vec![("chroma_mean", -1.0), ("l_std", 1.0)],
-            "sepia" => vec![("b_mean", 1.0), ("chroma_low_mean", 1.0)],
-            "noir" => vec![("chroma_mean", -1.0), ("l_std", 1.0)],
+            "sepia" => vec![("sepia_distance", -1.0)],
+            "noir" => vec![("chroma_mean", -1.0), ("l_mean", -1.0)],
             _ => vec![],
         },
     }
@@ -282,10 +306,13 @@ impl Stats {
             "l_p02" => self.l_p02,
             "l_p10" => self.l_p10,
             "l_p90" => self.l_p90,
+            "l_shadow_mean" => self.l_shadow_mean,
+            "l_highlight_mean" => self.l_highlight_mean,
             "a_mean" => self.a_mean,
             "b_mean" => self.b_mean,
             "chroma_mean" => self.chroma_mean,
             "chroma_low_mean" => self.chroma_low_mean,
+            "sepia_distance" => self.sepia_distance,
             _ => f32::NAN,
         }
     }

@@ -516,6 +516,134 @@ impl Generator {
         Some((text, t, ph.holdout))
     }
 
+    /// Put given targets into words, in one of `registers` ("terse", "casual", "professional",
+    /// "problem"). Styles become style phrases; targets with a region become local phrases.
+    /// The returned targets carry the magnitude the *text* expresses (a terse "+exposure" says
+    /// nothing about how much).
+    pub fn describe(&mut self, targets: &[Target], registers: &[&str]) -> Generated {
+        let register = *registers.choose(&mut self.rng).unwrap_or(&"professional");
+        let forms: &[Form] = match register {
+            "terse" => &[Terse, Comp],
+            "casual" => &[Comp, Prob, Imp],
+            "problem" => &[Prob],
+            _ => &[Imp, Comp],
+        };
+        let mut parts = Vec::new();
+        let mut said = Vec::new();
+        let mut holdout = false;
+        for t in targets {
+            if let Attr::Style(name) = &t.attr {
+                let mut names: Vec<(&str, bool)> = style_names(name)
+                    .into_iter()
+                    .filter(|n| self.allowed(n.1))
+                    .collect();
+                let mut tmpls: Vec<&(&str, bool)> = STYLE_TEMPLATES
+                    .iter()
+                    .filter(|x| self.allowed(x.1))
+                    .collect();
+                if self.split == Split::Validation {
+                    if names.iter().any(|n| n.1) {
+                        names.retain(|n| n.1);
+                    }
+                    tmpls.retain(|t| t.1);
+                }
+                let (n, ho) = *names.choose(&mut self.rng).unwrap_or(&("vintage", false));
+                let (tm, ho2) = **tmpls.choose(&mut self.rng).unwrap_or(&&STYLE_TEMPLATES[0]);
+                parts.push(tm.replace("{s}", n));
+                let mut u = t.clone();
+                u.magnitude = Magnitude::Moderate;
+                said.push(u);
+                holdout |= ho || ho2;
+                continue;
+            }
+            if let Some(region) = &t.region {
+                let mut words: Vec<(&str, bool)> = REGIONS
+                    .iter()
+                    .filter(|(r, _)| r == region)
+                    .flat_map(|(_, ws)| ws.iter().copied())
+                    .filter(|w| self.allowed(w.1))
+                    .collect();
+                if self.split == Split::Validation && words.iter().any(|w| w.1) {
+                    words.retain(|w| w.1);
+                }
+                let locals: Vec<&(Attr, Dir, &str, bool)> = LOCAL
+                    .iter()
+                    .filter(|l| l.0 == t.attr && l.1 == t.dir && self.allowed(l.3))
+                    .collect();
+                if let (Some((w, ho1)), Some((_, _, tmpl, ho2))) = (
+                    words.choose(&mut self.rng).copied(),
+                    locals.choose(&mut self.rng).copied(),
+                ) {
+                    let form = if tmpl.contains("{pre}") {
+                        Form::Comp
+                    } else {
+                        Form::Imp
+                    };
+                    parts.push(fill(
+                        &tmpl.replace("{r}", w),
+                        form,
+                        t.magnitude,
+                        &mut self.rng,
+                    ));
+                    said.push(t.clone());
+                    holdout |= ho1 || *ho2;
+                    continue;
+                }
+            }
+            // Prefer phrases that carry the magnitude; a problem form needs a problem phrase.
+            let all = phrases(&t.attr, t.dir);
+            let mut cands: Vec<&Phrase> = all
+                .iter()
+                .filter(|p| forms.contains(&p.form) && self.allowed(p.holdout))
+                .collect();
+            if cands.is_empty() {
+                cands = all.iter().filter(|p| self.allowed(p.holdout)).collect();
+            }
+            // Validation sentences are for unseen wording: use held-out phrases where they exist.
+            if self.split == Split::Validation {
+                let held: Vec<&Phrase> = all.iter().filter(|p| p.holdout).collect();
+                if !held.is_empty() {
+                    cands = held;
+                }
+            }
+            let with_mag: Vec<&Phrase> = cands
+                .iter()
+                .copied()
+                .filter(|p| carries_magnitude(p.text))
+                .collect();
+            let pool = if t.magnitude != Magnitude::Moderate && !with_mag.is_empty() {
+                with_mag
+            } else {
+                cands
+            };
+            if let Some(ph) = pool.choose(&mut self.rng) {
+                let m = if carries_magnitude(ph.text) {
+                    t.magnitude
+                } else {
+                    Magnitude::Moderate
+                };
+                parts.push(fill(ph.text, ph.form, m, &mut self.rng));
+                let mut u = t.clone();
+                u.magnitude = m;
+                u.region = None;
+                said.push(u);
+                holdout |= ph.holdout;
+            }
+        }
+        let text = match register {
+            "terse" => parts.join(", "),
+            "problem" => parts.join(" and "),
+            _ => join_natural(&parts, &mut self.rng),
+        };
+        Generated {
+            text,
+            targets: said,
+            kept: vec![],
+            register: register.to_string(),
+            holdout,
+        }
+    }
+
     /// A sentence; validation sentences always contain something held out.
     pub fn random(&mut self) -> Generated {
         for _ in 0..50 {

@@ -1,0 +1,165 @@
+//! Triplet synthesis on the fixture photos: determinism, every attribute moving its statistic
+//! in the stated direction, strength words as increasing magnitudes, instructions that the
+//! matcher reads back, and shard output.
+
+use retouch_data::synth::{params_for, write_shards, Mode, Synth};
+use retouch_finish::{apply, Image};
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use retouch_instruct::generate::Split;
+use retouch_instruct::match_instruction;
+use std::path::PathBuf;
+
+fn photos(size: u32) -> Vec<(String, Image)> {
+    ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]
+        .iter()
+        .map(|n| {
+            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../assets/photos")
+                .join(n);
+            let img = image::open(p)
+                .unwrap()
+                .resize(size, size, image::imageops::FilterType::Triangle)
+                .to_rgb8();
+            (
+                n.to_string(),
+                Image::from_rgb8(img.width() as usize, img.height() as usize, img.as_raw())
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_attribute_moves_its_statistic_and_strength_words_scale_it() {
+    let ps = photos(160);
+    let (mut checked, mut at_floor) = (0, 0);
+    for (name, img) in &ps {
+        let before = stats(&img.data, None);
+        for attr in ATOMIC {
+            for dir in if attr.one_way() {
+                vec![Dir::Up]
+            } else {
+                vec![Dir::Up, Dir::Down]
+            } {
+                let mut deltas = Vec::new();
+                for m in [Magnitude::Slight, Magnitude::Moderate, Magnitude::Strong] {
+                    let t = Target {
+                        attr: attr.clone(),
+                        dir,
+                        magnitude: m,
+                        region: None,
+                    };
+                    let after = stats(
+                        &apply(img, &params_for(std::slice::from_ref(&t)))
+                            .unwrap()
+                            .data,
+                        None,
+                    );
+                    let (stat, w) = retouch_instruct::attr::directions(&attr)[0];
+                    // A statistic already at its floor cannot go lower (astronaut's blacks are 0).
+                    if dir == Dir::Down && w > 0.0 && before.get(stat) < 1.0 {
+                        at_floor += 1;
+                        continue;
+                    }
+                    if m == Magnitude::Moderate {
+                        assert!(
+                            moved_as_asked(&t, &before, &after, 0.3),
+                            "{name}: {} did not move",
+                            t.label()
+                        );
+                        checked += 1;
+                    }
+                    deltas.push((after.get(stat) - before.get(stat)) * w * dir.sign());
+                }
+                if !attr.one_way() && deltas.len() == 3 {
+                    assert!(
+                        deltas[0] < deltas[1] && deltas[1] < deltas[2],
+                        "{name} {attr:?} {dir:?}: {deltas:?}"
+                    );
+                }
+            }
+        }
+        for s in STYLES {
+            let t = Target::new(Attr::Style(s.into()), Dir::Up);
+            let after = stats(
+                &apply(img, &params_for(std::slice::from_ref(&t)))
+                    .unwrap()
+                    .data,
+                None,
+            );
+            assert!(
+                moved_as_asked(&t, &before, &after, 0.2),
+                "{name}: style {s}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(at_floor <= 6, "{at_floor} cases at the floor");
+    assert_eq!(checked + at_floor / 3, 4 * (19 + 13));
+}
+
+#[test]
+fn triplets_are_deterministic_readable_and_move_as_asked() {
+    let synth = Synth::new(photos(128), 42, Split::Train);
+    let (mut pairs, mut moved, mut agree) = (0, 0, 0);
+    let mut modes = std::collections::HashSet::new();
+    for i in 0..120 {
+        let t = synth.sample(i);
+        let again = synth.sample(i);
+        assert_eq!(t.meta, again.meta);
+        assert_eq!(t.input, again.input);
+        modes.insert(format!("{:?}", t.meta.mode));
+        let m = match_instruction(&t.instruction);
+        let mut want = t.meta.attributes.clone();
+        want.sort();
+        want.dedup();
+        if m.labels() == want {
+            agree += 1;
+        }
+        if t.meta.mode == Mode::Local {
+            assert!(t.meta.mask.is_some());
+            continue;
+        }
+        let (b, a) = (stats(&t.input.data, None), stats(&t.target.data, None));
+        for tg in &t.meta.targets {
+            pairs += 1;
+            if moved_as_asked(tg, &b, &a, 0.0) {
+                moved += 1;
+            }
+        }
+    }
+    eprintln!("matcher reads back {agree}/120 instructions; {moved}/{pairs} (target, attribute) pairs moved as asked");
+    assert!(agree >= 118, "{agree}");
+    assert!(moved as f64 >= 0.97 * pairs as f64, "{moved}/{pairs}");
+    assert_eq!(modes.len(), 3, "{modes:?}");
+}
+
+#[test]
+fn shards_have_an_index_line_and_two_images_per_triplet() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = Synth::new(photos(96), 7, Split::Validation);
+    let n = std::sync::atomic::AtomicU64::new(0);
+    write_shards(&synth, 7, dir.path(), 4, &|| {
+        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(n.into_inner(), 7);
+    let mut lines = 0;
+    for shard in ["shard-00000", "shard-00001"] {
+        let text = std::fs::read_to_string(dir.path().join(shard).join("index.jsonl")).unwrap();
+        for l in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for k in ["input_file", "target_file"] {
+                let f = dir.path().join(shard).join(v[k].as_str().unwrap());
+                assert!(image::open(&f).is_ok(), "{}", f.display());
+            }
+            assert!(!v["instruction"].as_str().unwrap().is_empty());
+            assert!(
+                v["held_out_wording"].as_bool().unwrap(),
+                "validation triplets use held-out wording"
+            );
+            lines += 1;
+        }
+    }
+    assert_eq!(lines, 7);
+}
