@@ -4,7 +4,8 @@
 //!   edits; the instruction asks for the opposite edits ("it's too dark and too blue");
 //! - **stylize**: x is the photo, x* is a named look or 1-3 atomic edits of it, and the
 //!   instruction asks for them ("give it a faded vintage look");
-//! - **local**: x* differs from x only inside a soft region mask ("darken the sky").
+//! - **local**: x and x* differ only inside a soft region mask ("darken the sky"), in either
+//!   direction (the region of x* edited, or the region of x degraded and x* the photo).
 //!
 //! Everything is deterministic per (seed, index). Strength words map to measurable magnitudes
 //! through [`retouch_instruct::Magnitude::scale`] applied to each attribute's base change.
@@ -345,11 +346,35 @@ impl Synth {
                 }
                 let said = g.describe(&targets, &["professional", "casual", "terse"]);
                 let params = params_for(&targets);
-                let target = match &mask {
-                    Some((_, m)) => apply_masked(photo, &params, &Params::default(), m),
-                    None => apply(photo, &params),
-                }
-                .unwrap_or_else(|_| photo.clone());
+                // Local edits go both ways: half the time the region of the *input* is degraded
+                // (the opposite edit) and the target is the photo itself.
+                let local_restore = mask.is_some() && r.gen_bool(0.5);
+                let (input, target, degradation) = match &mask {
+                    Some((_, m)) if local_restore => {
+                        let inverse: Vec<Target> = targets
+                            .iter()
+                            .map(|t| Target {
+                                dir: t.dir.flip(),
+                                ..t.clone()
+                            })
+                            .collect();
+                        let d = params_for(&inverse);
+                        let x = apply_masked(photo, &d, &Params::default(), m)
+                            .unwrap_or_else(|_| photo.clone());
+                        (x, photo.clone(), Some(d))
+                    }
+                    Some((_, m)) => (
+                        photo.clone(),
+                        apply_masked(photo, &params, &Params::default(), m)
+                            .unwrap_or_else(|_| photo.clone()),
+                        None,
+                    ),
+                    None => (
+                        photo.clone(),
+                        apply(photo, &params).unwrap_or_else(|_| photo.clone()),
+                        None,
+                    ),
+                };
                 debug_assert!(valid(&params));
                 let meta = TripletMeta {
                     index,
@@ -428,6 +453,27 @@ pub fn write_shards(
             .map(|i| {
                 let t = synth.sample(i);
                 let (fin, fout) = (format!("{i:08}_in.png"), format!("{i:08}_out.png"));
+                let fmask = t
+                    .meta
+                    .mask
+                    .as_ref()
+                    .map(|spec| (format!("{i:08}_mask.png"), render_mask(spec, &t.input)));
+                if let Some((name, m)) = &fmask {
+                    let gray = image::GrayImage::from_raw(
+                        t.input.width as u32,
+                        t.input.height as u32,
+                        m.iter().map(|v| (v * 255.0).round() as u8).collect(),
+                    )
+                    .ok_or_else(|| crate::DataError::Other("mask buffer".into()))?;
+                    let mut bytes = Vec::new();
+                    gray.write_to(
+                        &mut std::io::Cursor::new(&mut bytes),
+                        image::ImageFormat::Png,
+                    )
+                    .map_err(|e| crate::DataError::Other(e.to_string()))?;
+                    retouch_io::write_atomic(&dir.join(name), &bytes, true)
+                        .map_err(|e| crate::DataError::Other(e.to_string()))?;
+                }
                 retouch_io::write_atomic(&dir.join(&fin), &png_bytes(&t.input)?, true)
                     .map_err(|e| crate::DataError::Other(e.to_string()))?;
                 retouch_io::write_atomic(&dir.join(&fout), &png_bytes(&t.target)?, true)
@@ -437,6 +483,9 @@ pub fn write_shards(
                     .map_err(|e| crate::DataError::Other(e.to_string()))?;
                 v["input_file"] = fin.into();
                 v["target_file"] = fout.into();
+                if let Some((name, _)) = fmask {
+                    v["mask_file"] = name.into();
+                }
                 Ok(v.to_string())
             })
             .collect::<Result<_, crate::DataError>>()?;

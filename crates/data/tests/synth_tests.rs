@@ -116,11 +116,28 @@ fn triplets_are_deterministic_readable_and_move_as_asked() {
         if m.labels() == want {
             agree += 1;
         }
+        let w = t
+            .meta
+            .mask
+            .as_ref()
+            .map(|m| retouch_finish::render_mask(m, &t.input));
         if t.meta.mode == Mode::Local {
-            assert!(t.meta.mask.is_some());
-            continue;
+            let w = w.as_deref().expect("local triplets carry a mask");
+            // Outside the mask nothing changes.
+            for (i, m) in w.iter().enumerate() {
+                if *m < 1e-4 {
+                    assert!(
+                        (0..3).all(
+                            |c| (t.input.data[i * 3 + c] - t.target.data[i * 3 + c]).abs() < 1e-3
+                        )
+                    );
+                }
+            }
         }
-        let (b, a) = (stats(&t.input.data, None), stats(&t.target.data, None));
+        let (b, a) = (
+            stats(&t.input.data, w.as_deref()),
+            stats(&t.target.data, w.as_deref()),
+        );
         for tg in &t.meta.targets {
             pairs += 1;
             if moved_as_asked(tg, &b, &a, 0.0) {
