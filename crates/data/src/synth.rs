@@ -385,12 +385,12 @@ impl Synth {
                     attributes: said.targets.iter().map(|t| t.label()).collect(),
                     targets: said.targets,
                     params,
-                    degradation: None,
+                    degradation,
                     mask: mask.map(|(s, _)| s),
                     held_out_wording: said.holdout,
                 };
                 Triplet {
-                    input: photo.clone(),
+                    input,
                     target,
                     instruction: said.text,
                     meta,
