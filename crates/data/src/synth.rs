@@ -37,6 +37,8 @@ pub struct Triplet {
     pub target: Image,
     pub instruction: String,
     pub meta: TripletMeta,
+    /// The soft mask the edit used (one value per pixel), for local triplets.
+    pub mask: Option<Vec<f32>>,
 }
 
 /// Everything about a triplet except its pixels (what `index.jsonl` stores).
@@ -123,6 +125,30 @@ pub fn params_for(targets: &[Target]) -> Params {
         add_target(&mut p, t);
     }
     p
+}
+
+/// Like [`params_for`], but brightness is realised by gamma instead of exposure when
+/// `use_gamma` (both are "brighter" to a viewer; the data should contain both).
+pub fn params_for_with(targets: &[Target], use_gamma: bool) -> Params {
+    let mut p = Params::default();
+    for t in targets {
+        if use_gamma && t.attr == Attr::Brightness {
+            let s = t.magnitude.scale() * t.dir.sign();
+            p.gamma = (p.gamma * (1.0 + 0.3 * s)).clamp(0.4, 2.5);
+        } else {
+            add_target(&mut p, t);
+        }
+    }
+    p
+}
+
+/// HSL bands (indices into `Params::hsl`) that hold a region's colours.
+fn hsl_bands(region: &str) -> &'static [usize] {
+    match region {
+        "greens" => &[2, 3],
+        "sky" => &[4, 5],
+        _ => &[],
+    }
 }
 
 /// The region names the generator speaks of, as masks.
@@ -280,7 +306,7 @@ impl Synth {
             Mode::Restore => {
                 // Degrade by D; ask for the opposite.
                 let degr = random_atomic(&mut r, k, false);
-                let dparams = params_for(&degr);
+                let dparams = params_for_with(&degr, r.gen_bool(0.4));
                 let input = apply(photo, &dparams).unwrap_or_else(|_| photo.clone());
                 let fix: Vec<Target> = degr
                     .iter()
@@ -304,6 +330,7 @@ impl Synth {
                     held_out_wording: said.holdout,
                 };
                 Triplet {
+                    mask: None,
                     input,
                     target: photo.clone(),
                     instruction: said.text,
@@ -349,7 +376,26 @@ impl Synth {
                 // Local edits go both ways: half the time the region of the *input* is degraded
                 // (the opposite edit) and the target is the photo itself.
                 let local_restore = mask.is_some() && r.gen_bool(0.5);
+                let hsl_restore = local_restore
+                    && targets.len() == 1
+                    && targets[0].attr == Attr::Saturation
+                    && targets[0]
+                        .region
+                        .as_deref()
+                        .is_some_and(|r| !hsl_bands(r).is_empty())
+                    && r.gen_bool(0.5);
                 let (input, target, degradation) = match &mask {
+                    Some(_) if hsl_restore => {
+                        // The region's hue bands were pushed the wrong way in the input.
+                        let t = &targets[0];
+                        let mut d = Params::default();
+                        for &b in hsl_bands(t.region.as_deref().unwrap_or("")) {
+                            d.hsl[b].saturation =
+                                (-0.5 * t.magnitude.scale() * t.dir.sign()).clamp(-1.0, 1.0);
+                        }
+                        let x = apply(photo, &d).unwrap_or_else(|_| photo.clone());
+                        (x, photo.clone(), Some(d))
+                    }
                     Some((_, m)) if local_restore => {
                         let inverse: Vec<Target> = targets
                             .iter()
@@ -386,10 +432,11 @@ impl Synth {
                     targets: said.targets,
                     params,
                     degradation,
-                    mask: mask.map(|(s, _)| s),
+                    mask: mask.as_ref().map(|(s, _)| s.clone()),
                     held_out_wording: said.holdout,
                 };
                 Triplet {
+                    mask: mask.map(|(_, m)| m),
                     input,
                     target,
                     instruction: said.text,

@@ -101,9 +101,9 @@ fn every_attribute_moves_its_statistic_and_strength_words_scale_it() {
 #[test]
 fn triplets_are_deterministic_readable_and_move_as_asked() {
     let synth = Synth::new(photos(128), 42, Split::Train);
-    let (mut pairs, mut moved, mut agree) = (0, 0, 0);
+    let (mut pairs, mut moved, mut agree, mut hue_based) = (0, 0, 0, 0usize);
     let mut modes = std::collections::HashSet::new();
-    for i in 0..120 {
+    for i in 0..200 {
         let t = synth.sample(i);
         let again = synth.sample(i);
         assert_eq!(t.meta, again.meta);
@@ -116,21 +116,21 @@ fn triplets_are_deterministic_readable_and_move_as_asked() {
         if m.labels() == want {
             agree += 1;
         }
-        let w = t
+        let w = t.mask.clone();
+        let by_hue = t
             .meta
-            .mask
+            .degradation
             .as_ref()
-            .map(|m| retouch_finish::render_mask(m, &t.input));
-        if t.meta.mode == Mode::Local {
+            .is_some_and(|d| d.hsl.iter().any(|b| b.saturation != 0.0));
+        hue_based += usize::from(by_hue);
+        if t.meta.mode == Mode::Local && !by_hue {
             let w = w.as_deref().expect("local triplets carry a mask");
             // Outside the mask nothing changes.
             for (i, m) in w.iter().enumerate() {
                 if *m < 1e-4 {
-                    assert!(
-                        (0..3).all(
-                            |c| (t.input.data[i * 3 + c] - t.target.data[i * 3 + c]).abs() < 1e-3
-                        )
-                    );
+                    let same = (0..3)
+                        .all(|c| (t.input.data[i * 3 + c] - t.target.data[i * 3 + c]).abs() < 1e-3);
+                    assert!(same, "pixel {i} changed outside the mask: {:?}", t.meta);
                 }
             }
         }
@@ -145,8 +145,8 @@ fn triplets_are_deterministic_readable_and_move_as_asked() {
             }
         }
     }
-    eprintln!("matcher reads back {agree}/120 instructions; {moved}/{pairs} (target, attribute) pairs moved as asked");
-    assert!(agree >= 118, "{agree}");
+    eprintln!("matcher reads back {agree}/200 instructions; {moved}/{pairs} (target, attribute) pairs moved as asked; {hue_based} HSL-band local restores");
+    assert!(agree >= 196, "{agree}");
     assert!(moved as f64 >= 0.97 * pairs as f64, "{moved}/{pairs}");
     assert_eq!(modes.len(), 3, "{modes:?}");
 }
@@ -179,4 +179,41 @@ fn shards_have_an_index_line_and_two_images_per_triplet() {
         }
     }
     assert_eq!(lines, 7);
+}
+
+#[test]
+fn hsl_band_local_restores_occur_and_move_as_asked() {
+    // Small images: this searches many indices for the rarer kind of triplet.
+    let synth = Synth::new(photos(48), 3, Split::Train);
+    let mut found = 0;
+    for i in 0..6000 {
+        let t = synth.sample(i);
+        let by_hue = t
+            .meta
+            .degradation
+            .as_ref()
+            .is_some_and(|d| d.hsl.iter().any(|b| b.saturation != 0.0));
+        if !by_hue {
+            continue;
+        }
+        found += 1;
+        let w = t.mask.as_deref().expect("mask");
+        let (b, a) = (
+            stats(&t.input.data, Some(w)),
+            stats(&t.target.data, Some(w)),
+        );
+        for tg in &t.meta.targets {
+            assert_eq!(tg.attr, Attr::Saturation);
+            assert!(
+                moved_as_asked(tg, &b, &a, 0.5),
+                "{}: {}",
+                t.instruction,
+                tg.label()
+            );
+        }
+        if found == 3 {
+            break;
+        }
+    }
+    assert!(found >= 1, "no HSL-band restore in 6000 draws");
 }
