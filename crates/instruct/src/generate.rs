@@ -393,6 +393,16 @@ fn goals() -> Vec<(&'static str, Vec<Target>, bool)> {
             false,
         ),
         (
+            "make it more dramatic",
+            vec![t(Attr::Contrast, Dir::Up)],
+            false,
+        ),
+        (
+            "it needs more drama",
+            vec![t(Attr::Contrast, Dir::Up)],
+            true,
+        ),
+        (
             "I want it to look like a magazine cover",
             vec![t(Attr::Vibrance, Dir::Up), t(Attr::Contrast, Dir::Up)],
             true,

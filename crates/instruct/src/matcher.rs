@@ -333,6 +333,8 @@ fn phrases() -> Vec<(&'static str, Vec<Target>)> {
             "summery",
             vec![t(Attr::Temperature, Up), t(Attr::Vibrance, Up)],
         ),
+        ("dramatic", vec![t(Attr::Contrast, Up)]),
+        ("more drama", vec![t(Attr::Contrast, Up)]),
     ]
 }
 

@@ -107,7 +107,8 @@ fn checker_refuses_content_edits_duplicates_and_contradictions() {
 #[test]
 fn hand_written_phrasings_outside_the_generator() {
     // Sentences written for this test, not produced by the generator.
-    let cases: [(&str, &[&str]); 14] = [
+    let cases: [(&str, &[&str]); 15] = [
+        ("make it dramatic and cozy", &["contrast:up", "temperature:up"]),
         ("Make the image softer and more vibrant, enhance the color for a professional travel magazine feel.", &["contrast:down", "saturation:up", "vibrance:up"]),
         ("warmer, lift the shadows, travel-magazine look", &["contrast:up", "shadows:up", "temperature:up", "vibrance:up"]),
         ("it's underexposed and too blue", &["brightness:up", "temperature:up"]),
