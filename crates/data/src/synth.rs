@@ -19,7 +19,7 @@ pub const MIN_DELTA: f32 = 0.5;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use retouch_instruct::generate::{Generator, Split};
+use retouch_instruct::generate::{Generated, Generator, Split};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +35,7 @@ pub enum Mode {
 pub struct Triplet {
     pub input: Image,
     pub target: Image,
-    pub instruction: String,
+    /// Everything else, the instruction included (`meta.instruction`).
     pub meta: TripletMeta,
     /// The soft mask the edit used (one value per pixel), for local triplets.
     pub mask: Option<Vec<f32>>,
@@ -59,6 +59,43 @@ pub struct TripletMeta {
     pub degradation: Option<Params>,
     pub mask: Option<MaskSpec>,
     pub held_out_wording: bool,
+}
+
+impl TripletMeta {
+    fn new(
+        index: u64,
+        photo: &str,
+        mode: Mode,
+        said: Generated,
+        params: Params,
+        degradation: Option<Params>,
+        mask: Option<MaskSpec>,
+    ) -> Self {
+        let mut m = Self {
+            index,
+            photo: photo.to_string(),
+            mode,
+            instruction: String::new(),
+            register: String::new(),
+            attributes: Vec::new(),
+            targets: Vec::new(),
+            params,
+            degradation,
+            mask,
+            held_out_wording: false,
+        };
+        m.set_words(said);
+        m
+    }
+
+    /// Take the wording (and the targets it expresses) from a generated instruction.
+    fn set_words(&mut self, said: Generated) {
+        self.instruction = said.text;
+        self.register = said.register;
+        self.attributes = said.targets.iter().map(Target::label).collect();
+        self.targets = said.targets;
+        self.held_out_wording = said.holdout;
+    }
 }
 
 /// The pipeline change that realises one target at its magnitude.
@@ -273,11 +310,7 @@ impl Synth {
                 let mut g = Generator::new(self.seed ^ index ^ (attempt << 32), self.split);
                 let said = g.describe(&kept, &[t.meta.register.as_str()]);
                 let mut t = t;
-                t.instruction = said.text.clone();
-                t.meta.instruction = said.text;
-                t.meta.attributes = said.targets.iter().map(|x| x.label()).collect();
-                t.meta.targets = said.targets;
-                t.meta.held_out_wording = said.holdout;
+                t.meta.set_words(said);
                 return t;
             }
             last = Some(t);
@@ -316,24 +349,12 @@ impl Synth {
                     })
                     .collect();
                 let said = g.describe(&fix, &["problem", "casual", "professional", "terse"]);
-                let meta = TripletMeta {
-                    index,
-                    photo: id.clone(),
-                    mode,
-                    instruction: said.text.clone(),
-                    register: said.register.clone(),
-                    attributes: said.targets.iter().map(|t| t.label()).collect(),
-                    targets: said.targets,
-                    params: params_for(&fix),
-                    degradation: Some(dparams),
-                    mask: None,
-                    held_out_wording: said.holdout,
-                };
+                let meta =
+                    TripletMeta::new(index, id, mode, said, params_for(&fix), Some(dparams), None);
                 Triplet {
                     mask: None,
                     input,
                     target: photo.clone(),
-                    instruction: said.text,
                     meta,
                 }
             }
@@ -422,24 +443,12 @@ impl Synth {
                     ),
                 };
                 debug_assert!(valid(&params));
-                let meta = TripletMeta {
-                    index,
-                    photo: id.clone(),
-                    mode,
-                    instruction: said.text.clone(),
-                    register: said.register.clone(),
-                    attributes: said.targets.iter().map(|t| t.label()).collect(),
-                    targets: said.targets,
-                    params,
-                    degradation,
-                    mask: mask.as_ref().map(|(s, _)| s.clone()),
-                    held_out_wording: said.holdout,
-                };
+                let spec = mask.as_ref().map(|(s, _)| s.clone());
+                let meta = TripletMeta::new(index, id, mode, said, params, degradation, spec);
                 Triplet {
                     mask: mask.map(|(_, m)| m),
                     input,
                     target,
-                    instruction: said.text,
                     meta,
                 }
             }

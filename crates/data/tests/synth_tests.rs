@@ -109,7 +109,7 @@ fn triplets_are_deterministic_readable_and_move_as_asked() {
         assert_eq!(t.meta, again.meta);
         assert_eq!(t.input, again.input);
         modes.insert(format!("{:?}", t.meta.mode));
-        let m = match_instruction(&t.instruction);
+        let m = match_instruction(&t.meta.instruction);
         let mut want = t.meta.attributes.clone();
         want.sort();
         want.dedup();
@@ -207,7 +207,7 @@ fn hsl_band_local_restores_occur_and_move_as_asked() {
             assert!(
                 moved_as_asked(tg, &b, &a, 0.5),
                 "{}: {}",
-                t.instruction,
+                t.meta.instruction,
                 tg.label()
             );
         }

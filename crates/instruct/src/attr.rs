@@ -67,22 +67,8 @@ pub enum Attr {
     Style(String),
 }
 
-/// The named looks a style attribute may refer to.
-pub const STYLES: [&str; 13] = [
-    "cinematic",
-    "vintage",
-    "matte",
-    "high-key",
-    "low-key",
-    "golden-hour",
-    "winter",
-    "pastel",
-    "punchy",
-    "dreamy",
-    "bleach-bypass",
-    "sepia",
-    "noir",
-];
+/// The named looks a style attribute may refer to: exactly the pipeline's looks.
+pub use retouch_finish::looks::LOOKS as STYLES;
 
 /// All non-style attributes.
 pub const ATOMIC: [Attr; 10] = [
