@@ -1,6 +1,7 @@
 //! # retouch-text
 //!
-//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) in candle with the
+//! The sentence encoder: all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) in candle (our own
+//! forward pass, see [`bert`]) with the
 //! `tokenizers` crate, exactly as sentence-transformers runs it: WordPiece, no padding for a
 //! single sentence, truncation at 256 tokens, mean pooling over real tokens, L2
 //! normalisation. Also returns the per-token states, for cross-attention in the model.
@@ -8,9 +9,11 @@
 //! The weights ship as f16 safetensors in `models/text-encoder/` (converted by
 //! `scripts/convert-text-encoder.sh`); they are widened to f32 on load.
 
+pub mod bert;
+
+use bert::{Bert, BertConfig};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 use tokenizers::Tokenizer;
@@ -42,7 +45,7 @@ pub struct Encoded {
 }
 
 pub struct TextEncoder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     device: Device,
 }
@@ -59,7 +62,7 @@ impl TextEncoder {
             dir: dir.to_path_buf(),
             msg,
         };
-        let config: Config = serde_json::from_str(
+        let config: BertConfig = serde_json::from_str(
             &std::fs::read_to_string(dir.join("config.json"))
                 .map_err(|e| files(format!("config.json: {e}")))?,
         )
@@ -81,7 +84,7 @@ impl TextEncoder {
         let device = Device::Cpu;
         // SAFETY: the file is memory-mapped read-only and not modified while mapped.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
-        let model = BertModel::load(vb, &config)?;
+        let model = Bert::load(vb, &config)?;
         Ok(Self {
             model,
             tokenizer,
@@ -98,13 +101,8 @@ impl TextEncoder {
         let truncated = !enc.get_overflowing().is_empty();
         let ids: Vec<u32> = enc.get_ids().to_vec();
         let n = ids.len();
-        let input = Tensor::from_vec(ids, (1, n), &self.device)?;
-        let types = input.zeros_like()?;
-        let mask = input.ones_like()?;
-        let states = self
-            .model
-            .forward(&input, &types, Some(&mask))?
-            .squeeze(0)?; // [n, DIM]
+        let input = Tensor::from_vec(ids, n, &self.device)?;
+        let states = self.model.forward(&input)?; // [n, DIM]
         let mean = states.mean(0)?;
         let norm = mean
             .sqr()?
