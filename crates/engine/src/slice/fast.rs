@@ -155,7 +155,7 @@ fn process_rows<S: Sample, D: Sample>(sh: &Shared, y_start: usize, input: &[S], 
             )
         });
         if sh.strength == 0.0 {
-            copy_row(src, dst, ch);
+            copy_row(src, dst);
             continue;
         }
         build_row_table(sh, y, &mut rowgrid, &mut table);
@@ -196,7 +196,8 @@ fn process_rows<S: Sample, D: Sample>(sh: &Shared, y_start: usize, input: &[S], 
 }
 
 #[inline(always)]
-fn copy_row<S: Sample, D: Sample>(src: &[S], dst: &mut [D], _ch: usize) {
+/// A row at strength 0: the input converted to the output type (bit-exact for equal types).
+pub(crate) fn copy_row<S: Sample, D: Sample>(src: &[S], dst: &mut [D]) {
     for (o, i) in dst.iter_mut().zip(src) {
         *o = D::from_unit(i.to_unit());
     }

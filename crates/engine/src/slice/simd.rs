@@ -484,9 +484,7 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
         let src = &input[y * w * ch..(y + 1) * w * ch];
         let dst = &mut output[row * w * ch..(row + 1) * w * ch];
         if sh.strength == 0.0 {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = D::from_unit(s.to_unit());
-            }
+            super::fast::copy_row(src, dst);
             continue;
         }
         tables.row_into(sh, y, &mut tab_row);
