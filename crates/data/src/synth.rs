@@ -341,13 +341,7 @@ impl Synth {
                 let degr = random_atomic(&mut r, k, false);
                 let dparams = params_for_with(&degr, r.gen_bool(0.4));
                 let input = apply(photo, &dparams).unwrap_or_else(|_| photo.clone());
-                let fix: Vec<Target> = degr
-                    .iter()
-                    .map(|t| Target {
-                        dir: t.dir.flip(),
-                        ..t.clone()
-                    })
-                    .collect();
+                let fix: Vec<Target> = degr.iter().map(Target::flipped).collect();
                 let said = g.describe(&fix, &["problem", "casual", "professional", "terse"]);
                 let meta =
                     TripletMeta::new(index, id, mode, said, params_for(&fix), Some(dparams), None);
@@ -418,13 +412,7 @@ impl Synth {
                         (x, photo.clone(), Some(d))
                     }
                     Some((_, m)) if local_restore => {
-                        let inverse: Vec<Target> = targets
-                            .iter()
-                            .map(|t| Target {
-                                dir: t.dir.flip(),
-                                ..t.clone()
-                            })
-                            .collect();
+                        let inverse: Vec<Target> = targets.iter().map(Target::flipped).collect();
                         let d = params_for(&inverse);
                         let x = apply_masked(photo, &d, &Params::default(), m)
                             .unwrap_or_else(|_| photo.clone());

@@ -118,6 +118,14 @@ impl Target {
             region: None,
         }
     }
+    /// The same change in the opposite direction.
+    pub fn flipped(&self) -> Self {
+        Self {
+            dir: self.dir.flip(),
+            ..self.clone()
+        }
+    }
+
     /// `brightness:up`, `style:vintage:up`, with `@sky` for a region.
     pub fn label(&self) -> String {
         let d = match self.dir {
