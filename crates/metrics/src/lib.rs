@@ -9,12 +9,21 @@ use palette::{IntoColor, Lab, Srgb};
 use rayon::prelude::*;
 use thiserror::Error;
 
+pub mod fidelity;
+pub use fidelity::fidelity_ssim;
+
 #[derive(Debug, Error)]
 pub enum MetricError {
     #[error("images differ in size: {0} vs {1} values")]
     Size(usize, usize),
     #[error("images must be non-empty RGB (a multiple of 3 values), got {0} values")]
     Shape(usize),
+    #[error("{values} values do not make a {width}x{height} image larger than the 11x11 window")]
+    Dims {
+        width: usize,
+        height: usize,
+        values: usize,
+    },
 }
 
 fn check(a: &[f32], b: &[f32]) -> Result<(), MetricError> {
