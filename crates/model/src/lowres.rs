@@ -1,0 +1,98 @@
+//! The network's view of a photo: an area-averaged `n x n` RGB thumbnail (aspect ratio not kept,
+//! as in HDRNet: the grid covers the whole photo whatever its shape). Training and inference use
+//! this same function, so the network sees the same statistics at 256 px and at 4K; its cost is
+//! one read of the photo.
+
+use rayon::prelude::*;
+use retouch_engine::Sample;
+
+/// For each output index, the source indices and weights of the box `[o*s, (o+1)*s)`, `s = n/to`.
+fn box_weights(n: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
+    let s = n as f64 / to as f64;
+    (0..to)
+        .map(|o| {
+            let (a, b) = (o as f64 * s, (o as f64 + 1.0) * s);
+            let mut w = Vec::new();
+            let mut i = a.floor() as usize;
+            while (i as f64) < b && i < n {
+                let lo = a.max(i as f64);
+                let hi = b.min(i as f64 + 1.0);
+                if hi > lo {
+                    w.push((i, ((hi - lo) / s) as f32));
+                }
+                i += 1;
+            }
+            w
+        })
+        .collect()
+}
+
+/// Area-resize an interleaved image with `channels` (3 or 4; alpha ignored) to `to x to` RGB in
+/// `[0, 1]`, interleaved.
+pub fn thumbnail<T: Sample>(
+    data: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+    to: usize,
+) -> Vec<f32> {
+    let wx = box_weights(width, to);
+    let wy = box_weights(height, to);
+    // Horizontal pass for every source row, then vertical; rows in parallel.
+    let rows: Vec<Vec<f32>> = (0..height)
+        .into_par_iter()
+        .map(|y| {
+            let row = &data[y * width * channels..(y + 1) * width * channels];
+            let mut out = vec![0f32; to * 3];
+            for (o, ws) in wx.iter().enumerate() {
+                let mut acc = [0f32; 3];
+                for &(x, w) in ws {
+                    for c in 0..3 {
+                        acc[c] += w * row[x * channels + c].to_unit();
+                    }
+                }
+                out[o * 3..o * 3 + 3].copy_from_slice(&acc);
+            }
+            out
+        })
+        .collect();
+    let mut out = vec![0f32; to * to * 3];
+    out.par_chunks_mut(to * 3)
+        .zip(wy.par_iter())
+        .for_each(|(dst, ws)| {
+            for &(y, w) in ws {
+                for (d, s) in dst.iter_mut().zip(&rows[y]) {
+                    *d += w * s;
+                }
+            }
+        });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_sum_to_one_and_constant_images_stay_constant() {
+        for (n, to) in [(1000, 128), (128, 128), (100, 128), (257, 16), (3, 7)] {
+            for ws in box_weights(n, to) {
+                let s: f32 = ws.iter().map(|w| w.1).sum();
+                assert!((s - 1.0).abs() < 1e-5, "{n}->{to}: {s}");
+            }
+        }
+        let img = vec![200u8; 37 * 23 * 4];
+        let t = thumbnail(&img, 37, 23, 4, 16);
+        assert!(t.iter().all(|v| (v - 200.0 / 255.0).abs() < 1e-5));
+    }
+
+    #[test]
+    fn exact_integer_factor_is_a_block_mean() {
+        // 4x4 -> 2x2: each output is the mean of a 2x2 block.
+        let img: Vec<f32> = (0..16).flat_map(|i| [i as f32, 0.0, 1.0]).collect();
+        let t = thumbnail(&img, 4, 4, 3, 2);
+        assert!((t[0] - (0.0 + 1.0 + 4.0 + 5.0) / 4.0).abs() < 1e-5);
+        assert!((t[3 * 3] - (10.0 + 11.0 + 14.0 + 15.0) / 4.0).abs() < 1e-5);
+        assert!((t[2] - 1.0).abs() < 1e-6);
+    }
+}
