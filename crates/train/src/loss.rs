@@ -1,0 +1,116 @@
+//! Data and bilateral losses (paper Eq. 7-8), on images `[B, H, W, 3]` and grids
+//! `[B, GH, GW, GD, 12]`.
+//!
+//! The paper's perceptual term is LPIPS; no VGG/AlexNet weights can be obtained here, so the
+//! "perceptual" term is what it is: a structural term, `1 - SSIM` on luma (Gaussian window,
+//! sigma 1.5) plus an L1 between image gradients. Both compare local structure rather than
+//! absolute colour, which is what LPIPS adds to L1 in practice.
+
+use candle_core::{Device, Result, Tensor};
+
+/// Mean absolute difference.
+pub fn l1(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    (a - b)?.abs()?.mean_all()
+}
+
+/// Mean squared difference.
+pub fn l2(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    (a - b)?.sqr()?.mean_all()
+}
+
+fn diff(x: &Tensor, dim: usize) -> Result<Tensor> {
+    let n = x.dim(dim)?;
+    x.narrow(dim, 1, n - 1)? - x.narrow(dim, 0, n - 1)?
+}
+
+/// L1 between horizontal and vertical finite differences of two `[B, H, W, C]` images.
+pub fn gradient_l1(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let dx = l1(&diff(a, 2)?, &diff(b, 2)?)?;
+    let dy = l1(&diff(a, 1)?, &diff(b, 1)?)?;
+    (dx + dy)? * 0.5
+}
+
+/// Luma `[B, 1, H, W]` of `[B, H, W, 3]` (scikit-image's `rgb2gray` weights).
+pub fn luma(x: &Tensor) -> Result<Tensor> {
+    let w = Tensor::new(&[0.2125f32, 0.7154, 0.0721], x.device())?;
+    x.broadcast_mul(&w)?
+        .sum_keepdim(3)?
+        .permute((0, 3, 1, 2))?
+        .contiguous()
+}
+
+fn gaussian(sigma: f64, radius: usize, device: &Device) -> Result<(Tensor, Tensor)> {
+    let mut k: Vec<f32> = (0..2 * radius + 1)
+        .map(|i| {
+            let d = i as f64 - radius as f64;
+            (-d * d / (2.0 * sigma * sigma)).exp() as f32
+        })
+        .collect();
+    let s: f32 = k.iter().sum();
+    k.iter_mut().for_each(|v| *v /= s);
+    let n = k.len();
+    Ok((
+        Tensor::from_vec(k.clone(), (1, 1, 1, n), device)?,
+        Tensor::from_vec(k, (1, 1, n, 1), device)?,
+    ))
+}
+
+/// Mean SSIM of two `[B, 1, H, W]` images in `[0, 1]` (Gaussian window sigma 1.5, radius 5,
+/// K1 0.01, K2 0.03, valid region only). Differentiable.
+pub fn ssim(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (kx, ky) = gaussian(1.5, 5, a.device())?;
+    let blur =
+        |x: &Tensor| -> Result<Tensor> { x.conv2d(&kx, 0, 1, 1, 1)?.conv2d(&ky, 0, 1, 1, 1) };
+    let (c1, c2) = (0.01f64.powi(2), 0.03f64.powi(2));
+    let (ma, mb) = (blur(a)?, blur(b)?);
+    let (ma2, mb2, mab) = (ma.sqr()?, mb.sqr()?, (&ma * &mb)?);
+    let va = (blur(&a.sqr()?)? - &ma2)?;
+    let vb = (blur(&b.sqr()?)? - &mb2)?;
+    let cov = (blur(&(a * b)?)? - &mab)?;
+    let num = ((mab * 2.0)? + c1)?.mul(&((cov * 2.0)? + c2)?)?;
+    let den = ((ma2 + mb2)? + c1)?.mul(&((va + vb)? + c2)?)?;
+    (num / den)?.mean_all()
+}
+
+/// The structural ("perceptual") term: `(1 - SSIM(luma at half resolution)) + gradient L1` (at
+/// full resolution). SSIM is computed on 2x2-averaged luma to keep the training step cheap
+/// (its 11x11 window then spans 22 pixels); the gradient term keeps full-resolution structure.
+pub fn structural(out: &Tensor, target: &Tensor) -> Result<Tensor> {
+    let half = |x: &Tensor| -> Result<Tensor> {
+        let l = luma(x)?;
+        if l.dim(2)? >= 32 && l.dim(3)? >= 32 {
+            l.avg_pool2d(2)
+        } else {
+            Ok(l)
+        }
+    };
+    let s = ssim(&half(out)?, &half(target)?)?;
+    s.affine(-1.0, 1.0)? + gradient_l1(out, target)?
+}
+
+/// Smoothness of the grid: the quadratic form of its 3-D graph Laplacian, i.e. the mean squared
+/// difference between neighbouring cells along height, width and depth (all 12 coefficients).
+pub fn grid_smoothness(grid: &Tensor) -> Result<Tensor> {
+    let mut total: Option<Tensor> = None;
+    for dim in 1..=3 {
+        if grid.dim(dim)? < 2 {
+            continue;
+        }
+        let t = diff(grid, dim)?.sqr()?.mean_all()?;
+        total = Some(match total {
+            Some(s) => (s + t)?,
+            None => t,
+        });
+    }
+    match total {
+        Some(t) => Ok(t),
+        None => Tensor::new(0f32, grid.device()),
+    }
+}
+
+/// Soft out-of-gamut penalty: mean of `relu(x - 1)^2 + relu(-x)^2`.
+pub fn out_of_gamut(x: &Tensor) -> Result<Tensor> {
+    let over = (x - 1.0)?.relu()?.sqr()?;
+    let under = x.neg()?.relu()?.sqr()?;
+    (over + under)?.mean_all()
+}

@@ -1,0 +1,256 @@
+//! Training machinery on the fixture photos: a resumed run equals an uninterrupted one; the
+//! differentiable CIELAB statistics agree with the attribute bank's; the alignment loss prefers
+//! the asked direction and its gradient matches finite differences; losses behave.
+
+use candle_core::{Device, Tensor, Var};
+use retouch_finish::Image;
+use retouch_instruct::attr::{stats, Attr, Dir, Target};
+use retouch_model::NetConfig;
+use retouch_train::align::{alignment_loss, srgb_to_lab, StatContext};
+use retouch_train::{loss, TrainConfig, Trainer};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn photo(name: &str, size: u32) -> (String, Image) {
+    let img = image::open(root().join("assets/photos").join(name))
+        .unwrap()
+        .resize(size, size, image::imageops::FilterType::Triangle)
+        .to_rgb8();
+    (
+        name.to_string(),
+        Image::from_rgb8(img.width() as usize, img.height() as usize, img.as_raw()).unwrap(),
+    )
+}
+
+fn tiny_config() -> TrainConfig {
+    TrainConfig {
+        net: NetConfig {
+            low_res: 32,
+            grid: [8, 8, 4],
+            base_channels: 8,
+            features: 16,
+            heads: 2,
+            text_dim: 384,
+        },
+        text_encoder: root().join("models/text-encoder"),
+        train_size: 64,
+        batch: 2,
+        steps: 10,
+        warmup: 2,
+        validation_samples: 4,
+        ..TrainConfig::default()
+    }
+}
+
+fn trainer(ckpt: Option<&std::path::Path>) -> Trainer {
+    let train = vec![
+        photo("astronaut.png", 64),
+        photo("chelsea.png", 64),
+        photo("rocket.jpg", 64),
+    ];
+    let val = vec![photo("coffee.png", 64)];
+    Trainer::with_photos(tiny_config(), train, val, ckpt).unwrap()
+}
+
+#[test]
+fn resumed_training_equals_uninterrupted_training_and_learns() {
+    let mut a = trainer(None);
+    let first = a.train_step().unwrap();
+    a.train_step().unwrap();
+    let dir = std::env::temp_dir().join(format!("retouch-train-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ckpt = dir.join("checkpoint.safetensors");
+    a.save_checkpoint(&ckpt).unwrap();
+    a.train_step().unwrap();
+    let pa = a.parameters().unwrap();
+
+    let mut b = trainer(Some(&ckpt));
+    assert_eq!(b.step, 2);
+    b.train_step().unwrap();
+    let pb = b.parameters().unwrap();
+    assert_eq!(pa.keys().collect::<Vec<_>>(), pb.keys().collect::<Vec<_>>());
+    for (k, v) in &pa {
+        assert_eq!(v, &pb[k], "{k} differs after resume");
+    }
+    // A fresh trainer (same seed) starts from the same weights.
+    let c = trainer(None);
+    let d = trainer(None);
+    assert_eq!(c.parameters().unwrap(), d.parameters().unwrap());
+    // Every term is finite and the update moved the grid head off zero.
+    assert!(first.loss.is_finite() && first.terms.values().all(|v| v.is_finite()));
+    assert!(pa["head.weight"].iter().any(|v| *v != 0.0));
+    // Validation and export run on the EMA weights.
+    let set = a.validation_set();
+    let v = a.validate(&set).unwrap();
+    assert_eq!(v.samples, 4);
+    assert!(v.psnr.is_finite() && v.fidelity_ssim > 0.5);
+    let m = a.export(Default::default()).unwrap();
+    assert_eq!(m.config, tiny_config().net);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn differentiable_lab_matches_the_metrics_crate() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let (_, img) = photo("coffee.png", 48);
+    let n = img.width * img.height;
+    let t = Tensor::from_vec(img.data.clone(), (n, 3), &dev)?;
+    let (l, a, b) = srgb_to_lab(&t)?;
+    let (l, a, b) = (
+        l.to_vec1::<f32>()?,
+        a.to_vec1::<f32>()?,
+        b.to_vec1::<f32>()?,
+    );
+    for i in (0..n).step_by(7) {
+        let p = &img.data[i * 3..i * 3 + 3];
+        let r = retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]);
+        assert!((l[i] - r.l).abs() < 0.05, "L {} vs {}", l[i], r.l);
+        assert!((a[i] - r.a).abs() < 0.1, "a {} vs {}", a[i], r.a);
+        assert!((b[i] - r.b).abs() < 0.1, "b {} vs {}", b[i], r.b);
+    }
+    Ok(())
+}
+
+#[test]
+fn statistic_deltas_agree_with_the_attribute_bank() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let (_, img) = photo("chelsea.png", 48);
+    let n = img.width * img.height;
+    // A warmer, brighter, more saturated version.
+    let mut p = retouch_finish::Params::identity();
+    p.exposure = 0.4;
+    p.temperature = 0.6;
+    p.saturation = 0.3;
+    let edited = retouch_finish::apply(&img, &p).unwrap();
+    let before = stats(&img.data, None);
+    let after = stats(&edited.data, None);
+    let out = Tensor::from_vec(edited.data.clone(), (n, 3), &dev)?;
+    let inp = Tensor::from_vec(img.data.clone(), (n, 3), &dev)?;
+    let ctx = StatContext::new(&out, &inp, None, 1)?;
+    for name in [
+        "l_mean",
+        "a_mean",
+        "b_mean",
+        "chroma_mean",
+        "l_std",
+        "sepia_distance",
+    ] {
+        let d = ctx.delta(name)?.unwrap().to_scalar::<f32>()?;
+        let want = after.get(name) - before.get(name);
+        assert!(
+            (d - want).abs() < 0.05 * (1.0 + want.abs()),
+            "{name}: {d} vs {want}"
+        );
+    }
+    // Percentile statistics use the input's pixel sets: same sign, similar size.
+    for name in ["l_shadow_mean", "l_highlight_mean", "chroma_low_mean"] {
+        let d = ctx.delta(name)?.unwrap().to_scalar::<f32>()?;
+        let want = after.get(name) - before.get(name);
+        assert!(
+            d * want > 0.0 && (d - want).abs() < 0.5 * want.abs() + 0.5,
+            "{name}: {d} vs {want}"
+        );
+    }
+    assert!(ctx.delta("no_such_statistic")?.is_none());
+    Ok(())
+}
+
+#[test]
+fn alignment_prefers_the_asked_direction_and_its_gradient_is_right() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let (_, img) = photo("astronaut.png", 32);
+    let n = img.width * img.height;
+    let inp = Tensor::from_vec(img.data.clone(), (n, 3), &dev)?;
+    let warmer = Target::new(Attr::Temperature, Dir::Up);
+    let mut p = retouch_finish::Params::identity();
+    p.temperature = 0.7;
+    let warm = Tensor::from_vec(retouch_finish::apply(&img, &p).unwrap().data, (n, 3), &dev)?;
+    p.temperature = -0.7;
+    let cool = Tensor::from_vec(retouch_finish::apply(&img, &p).unwrap().data, (n, 3), &dev)?;
+    let targets = vec![(warmer.clone(), 1.0f32)];
+    let lw = alignment_loss(&warm, &inp, &targets, None)?
+        .unwrap()
+        .to_scalar::<f32>()?;
+    let lc = alignment_loss(&cool, &inp, &targets, None)?
+        .unwrap()
+        .to_scalar::<f32>()?;
+    let l0 = alignment_loss(&inp, &inp, &targets, None)?
+        .unwrap()
+        .to_scalar::<f32>()?;
+    assert!(lw < l0 && l0 < lc, "warm {lw}, unchanged {l0}, cool {lc}");
+    assert!(
+        (l0 - std::f32::consts::LN_2).abs() < 1e-4,
+        "no change scores log 2: {l0}"
+    );
+    // Region targets without a region are skipped.
+    let mut sky = warmer.clone();
+    sky.region = Some("sky".into());
+    assert!(alignment_loss(&warm, &inp, &[(sky, 1.0)], None)?.is_none());
+
+    // Gradient against central differences, for a few pixels and a 3-statistic style.
+    let vintage = Target::new(Attr::Style("vintage".into()), Dir::Up);
+    let targets = vec![
+        (vintage, 0.8f32),
+        (Target::new(Attr::Contrast, Dir::Down), 1.0),
+    ];
+    let base: Vec<f32> = img.data.iter().map(|v| v * 0.9 + 0.05).collect();
+    let var = Var::from_tensor(&Tensor::from_vec(base.clone(), (n, 3), &dev)?)?;
+    let loss = alignment_loss(var.as_tensor(), &inp, &targets, None)?.unwrap();
+    let g = loss
+        .backward()?
+        .get(var.as_tensor())
+        .unwrap()
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let f = |v: &[f32]| -> candle_core::Result<f64> {
+        let t = Tensor::from_vec(v.to_vec(), (n, 3), &dev)?;
+        Ok(alignment_loss(&t, &inp, &targets, None)?
+            .unwrap()
+            .to_scalar::<f32>()? as f64)
+    };
+    let mut checked = 0;
+    for k in (0..base.len()).step_by(97) {
+        let eps = 2e-3f32;
+        let mut v = base.clone();
+        v[k] += eps;
+        let lp = f(&v)?;
+        v[k] -= 2.0 * eps;
+        let lm = f(&v)?;
+        let fd = (lp - lm) / (2.0 * eps as f64);
+        let scale = g.iter().map(|x| x.abs()).fold(0f32, f32::max) as f64;
+        assert!(
+            (fd - g[k] as f64).abs() < 0.05 * scale + 1e-6,
+            "pixel value {k}: fd {fd} vs {}",
+            g[k]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10);
+    Ok(())
+}
+
+#[test]
+fn losses_are_zero_for_identical_images_and_positive_otherwise() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let (_, img) = photo("rocket.jpg", 64);
+    let t = Tensor::from_vec(img.data.clone(), (1, img.height, img.width, 3), &dev)?;
+    let shifted = (&t * 0.8)?;
+    assert_eq!(loss::l1(&t, &t)?.to_scalar::<f32>()?, 0.0);
+    assert!(loss::l1(&t, &shifted)?.to_scalar::<f32>()? > 0.0);
+    let s_same = loss::ssim(&loss::luma(&t)?, &loss::luma(&t)?)?.to_scalar::<f32>()?;
+    assert!((s_same - 1.0).abs() < 1e-4, "{s_same}");
+    assert!(loss::structural(&t, &t)?.to_scalar::<f32>()?.abs() < 1e-4);
+    let noisy = (&t + Tensor::rand(-0.2f32, 0.2, t.shape(), &dev)?)?;
+    assert!(loss::structural(&noisy, &t)?.to_scalar::<f32>()? > 0.05);
+    assert_eq!(loss::out_of_gamut(&t)?.to_scalar::<f32>()?, 0.0);
+    let over = (&t + 0.5)?;
+    assert!(loss::out_of_gamut(&over)?.to_scalar::<f32>()? > 0.0);
+    let flat = Tensor::ones((1, 4, 4, 3, 12), candle_core::DType::F32, &dev)?;
+    assert_eq!(loss::grid_smoothness(&flat)?.to_scalar::<f32>()?, 0.0);
+    let rough = Tensor::rand(0f32, 1.0, (1, 4, 4, 3, 12), &dev)?;
+    assert!(loss::grid_smoothness(&rough)?.to_scalar::<f32>()? > 0.01);
+    Ok(())
+}
