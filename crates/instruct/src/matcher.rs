@@ -29,7 +29,33 @@ pub struct Match {
     pub contradictions: Vec<Attr>,
 }
 
+/// Length of [`Match::attribute_vector`]: (10 atomic + 13 styles) x (whole photo, a region).
+pub const ATTRIBUTE_VECTOR_LEN: usize = 2 * (crate::attr::ATOMIC.len() + crate::attr::STYLES.len());
+
 impl Match {
+    /// The matcher's reading as a fixed-length vector a network can be conditioned on: one
+    /// entry per (attribute, whole photo | region), `direction * magnitude scale * confidence`
+    /// (0 when not asked for). Atomic attributes first in `ATOMIC` order, then styles in
+    /// `STYLES` order; the region half follows the whole-photo half.
+    pub fn attribute_vector(&self) -> Vec<f32> {
+        let n = crate::attr::ATOMIC.len() + crate::attr::STYLES.len();
+        let mut v = vec![0f32; 2 * n];
+        for (t, conf) in &self.targets {
+            let i = match &t.attr {
+                crate::attr::Attr::Style(s) => crate::attr::STYLES
+                    .iter()
+                    .position(|l| *l == s.as_str())
+                    .map(|i| crate::attr::ATOMIC.len() + i),
+                a => crate::attr::ATOMIC.iter().position(|b| b == a),
+            };
+            if let Some(i) = i {
+                let j = if t.region.is_some() { n + i } else { i };
+                v[j] += t.dir.sign() * t.magnitude.scale() * conf;
+            }
+        }
+        v
+    }
+
     /// Sorted labels (`brightness:up`, ...), the form tests compare.
     pub fn labels(&self) -> Vec<String> {
         let mut v: Vec<String> = self.targets.iter().map(|(t, _)| t.label()).collect();

@@ -132,3 +132,30 @@ fn hand_written_phrasings_outside_the_generator() {
         vec![Attr::Saturation]
     );
 }
+
+#[test]
+fn attribute_vector_encodes_direction_magnitude_and_region() {
+    use retouch_instruct::attr::{ATOMIC, STYLES};
+    use retouch_instruct::matcher::ATTRIBUTE_VECTOR_LEN;
+    let n = ATOMIC.len() + STYLES.len();
+    assert_eq!(ATTRIBUTE_VECTOR_LEN, 2 * n);
+    let idx = |a: &Attr| ATOMIC.iter().position(|b| b == a).unwrap();
+    let v = match_instruction("much warmer and a bit less saturated").attribute_vector();
+    assert_eq!(v.len(), ATTRIBUTE_VECTOR_LEN);
+    assert!(v[idx(&Attr::Temperature)] > 1.0, "{v:?}");
+    assert!(
+        v[idx(&Attr::Saturation)] < 0.0 && v[idx(&Attr::Saturation)] > -1.0,
+        "{v:?}"
+    );
+    assert_eq!(v.iter().filter(|x| **x != 0.0).count(), 2);
+    let sky = match_instruction("darken the sky").attribute_vector();
+    assert!(sky[n + idx(&Attr::Brightness)] < 0.0, "{sky:?}");
+    assert_eq!(sky[idx(&Attr::Brightness)], 0.0);
+    let vint = match_instruction("give it a vintage look").attribute_vector();
+    let vi = ATOMIC.len() + STYLES.iter().position(|s| *s == "vintage").unwrap();
+    assert!(vint[vi] > 0.0, "{vint:?}");
+    assert!(match_instruction("zorbly flimflam")
+        .attribute_vector()
+        .iter()
+        .all(|x| *x == 0.0));
+}

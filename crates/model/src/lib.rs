@@ -46,6 +46,13 @@ pub fn default_model_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/retouch/model.safetensors")
 }
 
+/// An encoded instruction.
+pub struct Instruction {
+    pub encoded: Encoded,
+    /// The matcher's attribute vector (models with `attr_dim > 0`).
+    pub attributes: Option<Vec<f32>>,
+}
+
 /// A loaded model and text encoder, ready to edit photos.
 pub struct Retoucher {
     net: Generator,
@@ -75,9 +82,16 @@ impl Retoucher {
         self.net.config()
     }
 
-    /// Encode an instruction (the text stage).
-    pub fn encode(&self, instruction: &str) -> Result<Encoded> {
-        Ok(self.text.encode(instruction)?)
+    /// Encode an instruction (the text stage): the sentence encoder, plus the matcher's
+    /// attribute vector for models conditioned on it.
+    pub fn encode(&self, instruction: &str) -> Result<Instruction> {
+        let encoded = self.text.encode(instruction)?;
+        let attributes = (self.net.config().attr_dim > 0)
+            .then(|| retouch_instruct::match_instruction(instruction).attribute_vector());
+        Ok(Instruction {
+            encoded,
+            attributes,
+        })
     }
 
     /// The network stage: thumbnail of the photo (`channels` 3 or 4, interleaved) and the
@@ -89,7 +103,7 @@ impl Retoucher {
         width: usize,
         height: usize,
         channels: usize,
-        text: &Encoded,
+        text: &Instruction,
     ) -> Result<BilateralGrid> {
         if width == 0 || height == 0 || pixels.len() != width * height * channels || channels < 3 {
             return Err(ModelError::Invalid(format!(
@@ -103,10 +117,14 @@ impl Retoucher {
     }
 
     /// Same as [`Self::predict`] from a ready `L x L x 3` thumbnail.
-    pub fn predict_thumb(&self, thumb: &[f32], text: &Encoded) -> Result<BilateralGrid> {
+    pub fn predict_thumb(&self, thumb: &[f32], text: &Instruction) -> Result<BilateralGrid> {
         let l = self.net.config().low_res;
         let x = net::thumbs_to_tensor(&[thumb.to_vec()], l, &self.device)?;
-        let tb = TextBatch::new(&[(&text.pooled, &text.tokens)], &self.device)?;
+        let e = &text.encoded;
+        let mut tb = TextBatch::new(&[(&e.pooled, &e.tokens)], &self.device)?;
+        if let Some(a) = &text.attributes {
+            tb = tb.with_attributes(std::slice::from_ref(a))?;
+        }
         let grid = self.net.forward(&x, &tb)?;
         let [gh, gw, gd] = self.net.config().grid;
         let data = grid.flatten_all()?.to_vec1::<f32>()?;

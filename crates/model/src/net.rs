@@ -34,6 +34,10 @@ pub struct NetConfig {
     pub heads: usize,
     /// Text embedding size (all-MiniLM-L6-v2: 384).
     pub text_dim: usize,
+    /// Length of the matcher's attribute vector appended to the sentence embedding for FiLM and
+    /// the global path (0: the network sees only the text encoder, as in the paper).
+    #[serde(default)]
+    pub attr_dim: usize,
 }
 
 impl Default for NetConfig {
@@ -45,6 +49,7 @@ impl Default for NetConfig {
             features: 64,
             heads: 4,
             text_dim: 384,
+            attr_dim: 0,
         }
     }
 }
@@ -93,6 +98,8 @@ pub struct TextBatch {
     pub tokens: Tensor,
     /// `[B, 1, 1, T]`: 0 for real tokens, a large negative number for padding.
     pub mask_bias: Tensor,
+    /// `[B, attr_dim]`: the matcher's attribute vectors, for models that use them.
+    pub attributes: Option<Tensor>,
 }
 
 impl TextBatch {
@@ -127,7 +134,20 @@ impl TextBatch {
             pooled: Tensor::from_vec(pooled, (b, dim), device)?,
             tokens: Tensor::stack(&toks, 0)?,
             mask_bias: Tensor::from_vec(bias, (b, 1, 1, tmax), device)?,
+            attributes: None,
         })
+    }
+
+    /// Attach one attribute vector per sentence.
+    pub fn with_attributes(mut self, attrs: &[Vec<f32>]) -> candle_core::Result<Self> {
+        let b = self.pooled.dim(0)?;
+        let n = attrs.first().map_or(0, Vec::len);
+        if attrs.len() != b || attrs.iter().any(|a| a.len() != n) {
+            candle_core::bail!("need {b} attribute vectors of equal length");
+        }
+        let flat: Vec<f32> = attrs.iter().flatten().copied().collect();
+        self.attributes = Some(Tensor::from_vec(flat, (b, n), self.pooled.device())?);
+        Ok(self)
     }
 }
 
@@ -262,10 +282,11 @@ impl Generator {
             cin = cout;
         }
         // FiLM starts at the identity (scale 1 + 0, shift 0).
+        let cond = cfg.text_dim + cfg.attr_dim;
         let film = {
-            let w =
-                vb.pp("film")
-                    .get_with_hints((2 * f, cfg.text_dim), "weight", Init::Const(0.0))?;
+            let w = vb
+                .pp("film")
+                .get_with_hints((2 * f, cond), "weight", Init::Const(0.0))?;
             let b = vb
                 .pp("film")
                 .get_with_hints(2 * f, "bias", Init::Const(0.0))?;
@@ -280,7 +301,7 @@ impl Generator {
         let global_convs = (0..2)
             .map(|i| conv2d(f, f, 3, s2, vb.pp(format!("global.{i}"))))
             .collect::<candle_core::Result<Vec<_>>>()?;
-        let global_fc1 = linear(f + cfg.text_dim, 2 * f, vb.pp("global.fc1"))?;
+        let global_fc1 = linear(f + cond, 2 * f, vb.pp("global.fc1"))?;
         let global_fc2 = linear(2 * f, f, vb.pp("global.fc2"))?;
         let gd = cfg.grid[2];
         let head = {
@@ -326,8 +347,13 @@ impl Generator {
         for c in &self.stem {
             h = conv3x3(c, &h, 2)?.relu()?;
         }
-        // FiLM from the sentence embedding.
-        let film = lin(&self.film, &text.pooled)?;
+        // FiLM from the sentence embedding (and the attribute vector, if used).
+        let cond = match (self.cfg.attr_dim, &text.attributes) {
+            (0, _) => text.pooled.clone(),
+            (n, Some(a)) if a.dim(1)? == n => Tensor::cat(&[&text.pooled, a], 1)?,
+            (n, _) => candle_core::bail!("this model needs attribute vectors of length {n}"),
+        };
+        let film = lin(&self.film, &cond)?;
         let scale = (film.narrow(1, 0, f)? + 1.0)?.reshape((b, f, 1, 1))?;
         let shift = film.narrow(1, f, f)?.reshape((b, f, 1, 1))?;
         let h = h.broadcast_mul(&scale)?.broadcast_add(&shift)?;
@@ -362,7 +388,7 @@ impl Generator {
             g = conv3x3(c, &g, 2)?.relu()?;
         }
         let g = g.mean((2, 3))?;
-        let g = Tensor::cat(&[&g, &text.pooled], 1)?;
+        let g = Tensor::cat(&[&g, &cond], 1)?;
         let g = lin(&self.global_fc1, &g)?.relu()?;
         let g = lin(&self.global_fc2, &g)?;
 

@@ -229,7 +229,20 @@ impl Trainer {
             .collect();
         let enc = self.encode(&texts)?;
         let items: Vec<(&[f32], &Tensor)> = enc.iter().map(|e| (e.0.as_slice(), &e.1)).collect();
-        let tb = TextBatch::new(&items, &self.device)?;
+        let mut tb = TextBatch::new(&items, &self.device)?;
+        if self.cfg.net.attr_dim > 0 {
+            let attrs: Vec<Vec<f32>> = texts
+                .iter()
+                .map(|t| retouch_instruct::match_instruction(t).attribute_vector())
+                .collect();
+            if attrs.iter().any(|a| a.len() != self.cfg.net.attr_dim) {
+                return Err(TrainError::Config(format!(
+                    "net.attr_dim must be {} (the matcher's attribute vector)",
+                    retouch_instruct::matcher::ATTRIBUTE_VECTOR_LEN
+                )));
+            }
+            tb = tb.with_attributes(&attrs)?;
+        }
         let x = thumbs_to_tensor(&thumbs, l, &self.device)?;
         let grid = net.unwrap_or(&self.net).forward(&x, &tb)?;
         let outs = triplets

@@ -34,6 +34,7 @@ fn tiny_config() -> TrainConfig {
             features: 16,
             heads: 2,
             text_dim: 384,
+            attr_dim: 0,
         },
         text_encoder: root().join("models/text-encoder"),
         train_size: 64,
@@ -253,4 +254,28 @@ fn losses_are_zero_for_identical_images_and_positive_otherwise() -> candle_core:
     let rough = Tensor::rand(0f32, 1.0, (1, 4, 4, 3, 12), &dev)?;
     assert!(loss::grid_smoothness(&rough)?.to_scalar::<f32>()? > 0.01);
     Ok(())
+}
+
+#[test]
+fn attribute_conditioned_model_trains_and_predicts() {
+    let mut cfg = tiny_config();
+    cfg.net.attr_dim = retouch_instruct::matcher::ATTRIBUTE_VECTOR_LEN;
+    let train = vec![photo("astronaut.png", 64), photo("chelsea.png", 64)];
+    let val = vec![photo("coffee.png", 64)];
+    let mut t = Trainer::with_photos(cfg.clone(), train, val, None).unwrap();
+    let r = t.train_step().unwrap();
+    assert!(r.loss.is_finite());
+    let p = t.parameters().unwrap();
+    assert_eq!(p["film.weight"].len(), 2 * 16 * (384 + cfg.net.attr_dim));
+    // A wrong attribute length is a config error, not a panic.
+    let mut bad = tiny_config();
+    bad.net.attr_dim = 5;
+    let mut t = Trainer::with_photos(
+        bad,
+        vec![photo("rocket.jpg", 64)],
+        vec![photo("coffee.png", 64)],
+        None,
+    )
+    .unwrap();
+    assert!(t.train_step().is_err());
 }
