@@ -3,7 +3,8 @@
 use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
 use retouch_engine::{
-    slice_apply_with, ApplyParams, GridFile, ImageMut, ImageRef, Kernel, Mask, Sample,
+    slice_apply_with, ApplyParams, BilateralGrid, GridFile, GuideMap, ImageMut, ImageRef, Kernel,
+    Mask, Sample,
 };
 use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
 use serde_json::json;
@@ -78,7 +79,8 @@ pub fn load_mask(path: &Path, opts: &ReadOptions) -> Result<Mask> {
 
 fn run_typed<T: Sample + Default>(
     kernel: Kernel,
-    gf: &GridFile,
+    grid: &BilateralGrid,
+    guide: &GuideMap,
     src: &[T],
     p: &Photo,
     params: &ApplyParams,
@@ -86,13 +88,28 @@ fn run_typed<T: Sample + Default>(
     let mut out = vec![T::default(); src.len()];
     slice_apply_with(
         kernel,
-        &gf.grid,
-        &gf.guide,
+        grid,
+        guide,
         ImageRef::new(src, p.width, p.height, p.channels)?,
         ImageMut::new(&mut out, p.width, p.height, p.channels)?,
         params,
     )?;
     Ok(out)
+}
+
+/// Slice-and-apply a grid to a decoded photo, whatever its sample type.
+pub fn slice_photo(
+    kernel: Kernel,
+    grid: &BilateralGrid,
+    guide: &GuideMap,
+    photo: &Photo,
+    params: &ApplyParams,
+) -> Result<Pixels> {
+    Ok(match &photo.pixels {
+        Pixels::U8(v) => Pixels::U8(run_typed(kernel, grid, guide, v, photo, params)?),
+        Pixels::U16(v) => Pixels::U16(run_typed(kernel, grid, guide, v, photo, params)?),
+        Pixels::F32(v) => Pixels::F32(run_typed(kernel, grid, guide, v, photo, params)?),
+    })
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -127,11 +144,7 @@ pub fn run(a: Args) -> Result<()> {
         strength: a.strength,
         mask: mask.as_ref(),
     };
-    let pixels = match &photo.pixels {
-        Pixels::U8(v) => Pixels::U8(run_typed(kernel, &gf, v, &photo, &params)?),
-        Pixels::U16(v) => Pixels::U16(run_typed(kernel, &gf, v, &photo, &params)?),
-        Pixels::F32(v) => Pixels::F32(run_typed(kernel, &gf, v, &photo, &params)?),
-    };
+    let pixels = slice_photo(kernel, &gf.grid, &gf.guide, &photo, &params)?;
     let t_slice = t0.elapsed();
 
     stages.stage("encoding");

@@ -21,6 +21,75 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also time `retouch edit`'s stages (text, network, slice) with a model (default: the
+    /// shipped one) at every size.
+    #[arg(long)]
+    pub edit: bool,
+    /// Model file for --edit.
+    #[arg(long)]
+    pub model: Option<std::path::PathBuf>,
+}
+
+/// One size's `edit` stage timings (medians, ms).
+#[derive(Serialize)]
+struct EditRow {
+    name: &'static str,
+    width: usize,
+    height: usize,
+    text_ms: f64,
+    network_ms: f64,
+    slice_ms: f64,
+    total_ms: f64,
+}
+
+/// Median stage timings of text + network + slice (decode and encode excluded).
+fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<Vec<EditRow>> {
+    let model = a
+        .model
+        .clone()
+        .unwrap_or_else(retouch_model::default_model_path);
+    let r = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())?;
+    let instruction = "make it warmer, lift the shadows and give it a travel-magazine look";
+    let mut rows = Vec::new();
+    for (name, w, h) in SIZES {
+        let src = test_image(w, h);
+        let mut dst = vec![0u8; src.len()];
+        let (mut tt, mut tn, mut ts, mut tot) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..=a.runs {
+            let t0 = Instant::now();
+            let enc = r.encode(instruction)?;
+            let t1 = Instant::now();
+            let grid = r.predict(&src, w, h, 3, &enc)?;
+            let t2 = Instant::now();
+            slice_apply_with(
+                kernel,
+                &grid,
+                r.guide(),
+                ImageRef::new(&src, w, h, 3)?,
+                ImageMut::new(&mut dst, w, h, 3)?,
+                &ApplyParams::default(),
+            )?;
+            let t3 = Instant::now();
+            std::hint::black_box(&dst);
+            if i > 0 {
+                let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+                tt.push(ms(t0, t1));
+                tn.push(ms(t1, t2));
+                ts.push(ms(t2, t3));
+                tot.push(ms(t0, t3));
+            }
+        }
+        rows.push(EditRow {
+            name,
+            width: w,
+            height: h,
+            text_ms: median(&mut tt),
+            network_ms: median(&mut tn),
+            slice_ms: median(&mut ts),
+            total_ms: median(&mut tot),
+        });
+    }
+    Ok(rows)
 }
 
 #[derive(Serialize)]
@@ -42,6 +111,8 @@ struct Report {
     grid: [usize; 3],
     runs: u32,
     results: Vec<Row>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    edit: Vec<EditRow>,
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -113,6 +184,11 @@ pub fn run(a: Args) -> Result<()> {
         grid: [16, 16, 8],
         runs: a.runs,
         results,
+        edit: if a.edit {
+            bench_edit(&a, kernel)?
+        } else {
+            Vec::new()
+        },
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -135,6 +211,21 @@ pub fn run(a: Args) -> Result<()> {
                 r.memcpy_ms,
                 r.ratio_to_memcpy
             );
+        }
+        if !report.edit.is_empty() {
+            println!();
+            println!(
+                "retouch edit stages (decode/encode excluded), u8 RGB, median of {} runs",
+                report.runs
+            );
+            println!("| size | text ms | network ms | slice ms | total ms |");
+            println!("|---|---|---|---|---|");
+            for r in &report.edit {
+                println!(
+                    "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} |",
+                    r.name, r.width, r.height, r.text_ms, r.network_ms, r.slice_ms, r.total_ms
+                );
+            }
         }
     }
     Ok(())

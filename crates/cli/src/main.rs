@@ -3,8 +3,10 @@
 mod apply;
 mod bench;
 mod data;
+mod edit;
 mod fit;
 mod progress;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,12 +24,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Retouch a photo as an instruction says, at full resolution, with the shipped model.
+    Edit(edit::EditArgs),
+    /// Run many edit jobs (JSON lines) with the model loaded once.
+    Batch(edit::BatchArgs),
     /// Apply a bilateral grid file to a photo at full resolution.
     Apply(apply::Args),
     /// Fit a bilateral grid to a (low-resolution) before/after pair.
     Fit(fit::Args),
     /// Measure slice-and-apply speed at 720p, 1080p, 1440p and 2160p.
     Bench(bench::Args),
+    /// Train the instruction-conditioned generator.
+    Train(train::Args),
     /// The photo dataset.
     #[command(subcommand)]
     Data(data::Command),
@@ -36,10 +44,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Edit(a) => edit::run_edit(a),
+        Command::Batch(a) => edit::run_batch(a),
         Command::Apply(a) => apply::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Data(c) => data::run(c),
+        Command::Train(a) => train::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

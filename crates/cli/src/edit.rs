@@ -1,0 +1,319 @@
+//! `retouch edit INPUT "INSTRUCTION" -o OUTPUT [--strength S] [--mask MASK] [--json]` and
+//! `retouch batch JOBS.jsonl`: the model predicts a grid from a thumbnail and the instruction;
+//! the engine applies it at full resolution.
+
+use crate::apply::{load_mask, parse_kernel, slice_photo};
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use retouch_engine::{ApplyParams, Kernel};
+use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
+use retouch_model::Retoucher;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options shared by `edit` and `batch`.
+#[derive(clap::Args, Clone)]
+pub struct ModelArgs {
+    /// Model file (default: the shipped models/retouch/model.safetensors).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Text encoder folder (default: the shipped models/text-encoder).
+    #[arg(long)]
+    pub text_encoder: Option<PathBuf>,
+    /// Replace outputs that exist (and allow OUTPUT == INPUT).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// JPEG quality (1-100).
+    #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+    /// Refuse images with more pixels than this (checked before decoding).
+    #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
+    pub max_pixels: u64,
+    /// Slice kernel: auto, reference, portable, avx2, avx512.
+    #[arg(long, default_value = "auto")]
+    pub kernel: String,
+}
+
+#[derive(clap::Args)]
+pub struct EditArgs {
+    /// Photo to retouch (JPEG, PNG, TIFF, WebP).
+    pub input: PathBuf,
+    /// What to do, in plain English ("warmer, lift the shadows").
+    pub instruction: String,
+    /// Output path (.jpg, .png, .tif); the format follows the extension.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Edit strength: 0 returns the input, 1 the model's edit, >1 exaggerates, <0 inverts.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub strength: f32,
+    /// Soft mask (any image, any size; white = full edit, black = none).
+    #[arg(long)]
+    pub mask: Option<PathBuf>,
+    /// Print stage timings and the matched attributes as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(clap::Args)]
+pub struct BatchArgs {
+    /// One job per line: {"input", "instruction", "output", "strength"?, "mask"?}.
+    pub jobs: PathBuf,
+    /// Print one JSON report per job on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Job {
+    input: PathBuf,
+    instruction: String,
+    output: PathBuf,
+    #[serde(default = "one")]
+    strength: f32,
+    #[serde(default)]
+    mask: Option<PathBuf>,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// Load the model (once).
+fn load(m: &ModelArgs) -> Result<(Retoucher, Kernel)> {
+    let kernel = parse_kernel(&m.kernel)?;
+    let model = m
+        .model
+        .clone()
+        .unwrap_or_else(retouch_model::default_model_path);
+    let text = m
+        .text_encoder
+        .clone()
+        .unwrap_or_else(retouch_text::default_dir);
+    let r = Retoucher::load(&model, &text)
+        .with_context(|| format!("cannot load the model {}", model.display()))?;
+    Ok((r, kernel))
+}
+
+/// The matcher's reading of an instruction, and the warnings it implies.
+fn understand(instruction: &str) -> (Vec<String>, Vec<String>) {
+    let m = retouch_instruct::matcher::match_instruction(instruction);
+    let mut warnings = Vec::new();
+    for c in &m.content_edits {
+        warnings.push(format!(
+            "\"{c}\" asks to change the content; only colour and tone are edited"
+        ));
+    }
+    if m.targets.is_empty() && m.content_edits.is_empty() {
+        warnings.push(
+            "no known retouching words recognised; applying the model's reading of the sentence"
+                .into(),
+        );
+    }
+    for a in &m.contradictions {
+        warnings.push(format!("{} is asked for in both directions", a.key()));
+    }
+    (m.labels(), warnings)
+}
+
+/// Edit one photo; returns the JSON report (timings in ms, attributes, warnings).
+#[allow(clippy::too_many_arguments)]
+fn edit_one(
+    r: &Retoucher,
+    kernel: Kernel,
+    m: &ModelArgs,
+    input: &Path,
+    instruction: &str,
+    output: &Path,
+    strength: f32,
+    mask: Option<&Path>,
+) -> Result<Value> {
+    let t0 = Instant::now();
+    if instruction.trim().is_empty() {
+        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
+    }
+    if !strength.is_finite() {
+        bail!("strength must be a finite number");
+    }
+    retouch_io::OutFormat::from_path(output)?;
+    retouch_io::check_destination(output, Some(input), m.overwrite)?;
+    let ropts = ReadOptions {
+        max_pixels: m.max_pixels,
+    };
+    let photo = retouch_io::read(input, &ropts)?;
+    let mask = mask.map(|p| load_mask(p, &ropts)).transpose()?;
+    let t_decode = t0.elapsed();
+
+    let (attributes, mut warnings) = understand(instruction);
+    let enc = r.encode(instruction)?;
+    if enc.encoded.truncated {
+        warnings.push(format!(
+            "the instruction is longer than {} tokens; the rest was ignored",
+            retouch_text::MAX_TOKENS
+        ));
+    }
+    let t_text = t0.elapsed();
+
+    let grid = match &photo.pixels {
+        Pixels::U8(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
+        Pixels::U16(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
+        Pixels::F32(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
+    };
+    let t_net = t0.elapsed();
+
+    let params = ApplyParams {
+        strength,
+        mask: mask.as_ref(),
+    };
+    let pixels = slice_photo(kernel, &grid, r.guide(), &photo, &params)?;
+    let t_slice = t0.elapsed();
+
+    let out = Photo {
+        pixels,
+        ..photo.clone()
+    };
+    warnings.extend(retouch_io::write(
+        &out,
+        output,
+        Some(input),
+        &WriteOptions {
+            jpeg_quality: m.quality,
+            overwrite: m.overwrite,
+        },
+    )?);
+    let t_end = t0.elapsed();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    Ok(json!({
+        "input": input,
+        "output": output,
+        "instruction": instruction,
+        "width": photo.width,
+        "height": photo.height,
+        "strength": strength,
+        "kernel": kernel.name(),
+        "attributes": attributes,
+        "timings_ms": {
+            "decode": ms(t_decode),
+            "text": ms(t_text - t_decode),
+            "network": ms(t_net - t_text),
+            "slice": ms(t_slice - t_net),
+            "encode": ms(t_end - t_slice),
+            "total": ms(t_end),
+        },
+        "warnings": warnings,
+    }))
+}
+
+pub fn run_edit(a: EditArgs) -> Result<()> {
+    if a.instruction.trim().is_empty() {
+        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
+    }
+    retouch_io::OutFormat::from_path(&a.output)?;
+    retouch_io::check_destination(&a.output, Some(&a.input), a.model.overwrite)?;
+    let (r, kernel) = load(&a.model)?;
+    let report = edit_one(
+        &r,
+        kernel,
+        &a.model,
+        &a.input,
+        &a.instruction,
+        &a.output,
+        a.strength,
+        a.mask.as_deref(),
+    )?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for w in report["warnings"].as_array().into_iter().flatten() {
+            eprintln!("warning: {}", w.as_str().unwrap_or_default());
+        }
+        let t = &report["timings_ms"];
+        eprintln!(
+            "wrote {} ({}x{}; text {:.1} ms, network {:.1} ms, slice {:.1} ms, total {:.0} ms)",
+            a.output.display(),
+            report["width"],
+            report["height"],
+            t["text"].as_f64().unwrap_or(0.0),
+            t["network"].as_f64().unwrap_or(0.0),
+            t["slice"].as_f64().unwrap_or(0.0),
+            t["total"].as_f64().unwrap_or(0.0),
+        );
+    }
+    Ok(())
+}
+
+pub fn run_batch(a: BatchArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.jobs)
+        .with_context(|| format!("cannot read {}", a.jobs.display()))?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    if lines.is_empty() {
+        bail!("{} has no jobs", a.jobs.display());
+    }
+    let (r, kernel) = load(&a.model)?;
+    let pb = ProgressBar::new(lines.len() as u64);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} [{elapsed_precise} < {eta_precise}] {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut failed = 0usize;
+    for (line, l) in &lines {
+        let res = serde_json::from_str::<Job>(l)
+            .context(r#"not a job ({"input", "instruction", "output", "strength"?, "mask"?})"#)
+            .and_then(|j| {
+                pb.set_message(j.input.display().to_string());
+                edit_one(
+                    &r,
+                    kernel,
+                    &a.model,
+                    &j.input,
+                    &j.instruction,
+                    &j.output,
+                    j.strength,
+                    j.mask.as_deref(),
+                )
+            });
+        match res {
+            Ok(rep) => {
+                if a.json {
+                    pb.suspend(|| println!("{}", json!({"line": line, "ok": true, "report": rep})));
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                pb.suspend(|| {
+                    eprintln!("error: {}:{line}: {e:#}", a.jobs.display());
+                    if a.json {
+                        println!(
+                            "{}",
+                            json!({"line": line, "ok": false, "error": format!("{e:#}")})
+                        );
+                    }
+                });
+            }
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    eprintln!(
+        "{} of {} jobs done, {failed} failed",
+        lines.len() - failed,
+        lines.len()
+    );
+    if failed > 0 {
+        bail!("{failed} of {} jobs failed", lines.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! `retouch edit` and `retouch batch` with the shipped model, end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn photo(name: &str) -> PathBuf {
+    root().join("assets/photos").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_retouch"))
+        .args(args)
+        .output()
+        .expect("run retouch")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn rgb(path: &Path) -> Vec<f32> {
+    image::open(path)
+        .unwrap()
+        .to_rgb8()
+        .as_raw()
+        .iter()
+        .map(|v| *v as f32 / 255.0)
+        .collect()
+}
+
+fn mean_b(rgb: &[f32]) -> f32 {
+    let n = rgb.len() / 3;
+    rgb.chunks_exact(3)
+        .map(|p| retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]).b)
+        .sum::<f32>()
+        / n as f32
+}
+
+fn mean_l(rgb: &[f32]) -> f32 {
+    let n = rgb.len() / 3;
+    rgb.chunks_exact(3)
+        .map(|p| retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]).l)
+        .sum::<f32>()
+        / n as f32
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn edit_follows_the_instruction_direction_and_reports_stages() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = photo("coffee.png");
+    let before = rgb(&input);
+    let (warm, cool) = (dir.path().join("warm.png"), dir.path().join("cool.png"));
+    let o = run(&[
+        "edit",
+        s(&input),
+        "make it warmer",
+        "-o",
+        s(&warm),
+        "--json",
+    ]);
+    ok(&o);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for stage in ["decode", "text", "network", "slice", "encode", "total"] {
+        assert!(
+            report["timings_ms"][stage].as_f64().unwrap() >= 0.0,
+            "{stage}"
+        );
+    }
+    assert_eq!(report["attributes"][0], "temperature:up");
+    ok(&run(&["edit", s(&input), "cooler, please", "-o", s(&cool)]));
+    let (bw, bc, b0) = (mean_b(&rgb(&warm)), mean_b(&rgb(&cool)), mean_b(&before));
+    assert!(
+        bw > b0 + 0.5 && bc < b0 - 0.5,
+        "b*: warmer {bw}, cooler {bc}, input {b0}"
+    );
+
+    let (bright, dark) = (dir.path().join("bright.png"), dir.path().join("dark.png"));
+    ok(&run(&[
+        "edit",
+        s(&input),
+        "brighten it up a lot",
+        "-o",
+        s(&bright),
+    ]));
+    ok(&run(&[
+        "edit",
+        s(&input),
+        "make the photo darker",
+        "-o",
+        s(&dark),
+    ]));
+    let (lb, ld, l0) = (mean_l(&rgb(&bright)), mean_l(&rgb(&dark)), mean_l(&before));
+    assert!(
+        lb > l0 + 0.5 && ld < l0 - 0.5,
+        "L*: brighter {lb}, darker {ld}, input {l0}"
+    );
+
+    // Strength 0 returns the input exactly.
+    let same = dir.path().join("same.png");
+    ok(&run(&[
+        "edit",
+        s(&input),
+        "make it warmer",
+        "-o",
+        s(&same),
+        "--strength",
+        "0",
+    ]));
+    assert_eq!(rgb(&same), before);
+}
+
+#[test]
+fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = photo("chelsea.png");
+    let out = dir.path().join("o.jpg");
+    let o = run(&["edit", s(&input), "   ", "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("instruction is empty"));
+    assert!(!out.exists());
+
+    let o = run(&[
+        "edit",
+        s(&input),
+        "warmer",
+        "-o",
+        s(&out),
+        "--model",
+        "/nonexistent/model.safetensors",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot load the model"));
+
+    let o = run(&[
+        "edit",
+        s(&input),
+        "remove the cat and make it warmer",
+        "-o",
+        s(&out),
+    ]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only colour and tone"));
+    // The output now exists: a second run must not replace it.
+    let o = run(&["edit", s(&input), "cooler", "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+
+    let long = "make it a little warmer and brighter ".repeat(60);
+    let o = run(&[
+        "edit",
+        s(&input),
+        &long,
+        "-o",
+        s(&dir.path().join("long.jpg")),
+    ]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("longer than"));
+
+    let o = run(&[
+        "edit",
+        s(&input),
+        "zorbly flimflam",
+        "-o",
+        s(&dir.path().join("odd.jpg")),
+    ]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no known retouching words"));
+
+    let o = run(&[
+        "edit",
+        s(&dir.path().join("missing.jpg")),
+        "warmer",
+        "-o",
+        s(&dir.path().join("x.jpg")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+}
+
+#[test]
+fn batch_runs_good_jobs_reports_bad_ones_and_fails_overall() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let jobs = d.join("jobs.jsonl");
+    let lines = [
+        serde_json::json!({"input": photo("coffee.png"), "instruction": "warmer", "output": d.join("a.jpg")}).to_string(),
+        serde_json::json!({"input": d.join("nope.png"), "instruction": "warmer", "output": d.join("b.jpg")}).to_string(),
+        "this is not json".to_string(),
+        String::new(),
+        serde_json::json!({"input": photo("rocket.jpg"), "instruction": "more contrast", "output": d.join("c.png"), "strength": 0.5}).to_string(),
+    ];
+    std::fs::write(&jobs, lines.join("\n")).unwrap();
+    let o = run(&["batch", s(&jobs), "--json"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(":2:") && err.contains(":3:"), "{err}");
+    assert!(err.contains("2 of 4 jobs done, 2 failed"), "{err}");
+    assert!(d.join("a.jpg").exists() && d.join("c.png").exists() && !d.join("b.jpg").exists());
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 4);
+    assert_eq!(reports.iter().filter(|r| r["ok"] == true).count(), 2);
+
+    // All good: exit 0.
+    std::fs::write(&jobs, lines[0].replace("a.jpg", "a2.jpg")).unwrap();
+    let o = run(&["batch", s(&jobs)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
