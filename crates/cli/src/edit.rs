@@ -101,6 +101,14 @@ fn load(m: &ModelArgs) -> Result<(Retoucher, Kernel)> {
     Ok((r, kernel))
 }
 
+/// An instruction must say something.
+fn refuse_empty(instruction: &str) -> Result<()> {
+    if instruction.trim().is_empty() {
+        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
+    }
+    Ok(())
+}
+
 /// The matcher's reading of an instruction, and the warnings it implies.
 fn understand(instruction: &str) -> (Vec<String>, Vec<String>) {
     let m = retouch_instruct::matcher::match_instruction(instruction);
@@ -135,9 +143,7 @@ fn edit_one(
     mask: Option<&Path>,
 ) -> Result<Value> {
     let t0 = Instant::now();
-    if instruction.trim().is_empty() {
-        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
-    }
+    refuse_empty(instruction)?;
     if !strength.is_finite() {
         bail!("strength must be a finite number");
     }
@@ -211,9 +217,8 @@ fn edit_one(
 }
 
 pub fn run_edit(a: EditArgs) -> Result<()> {
-    if a.instruction.trim().is_empty() {
-        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
-    }
+    // Refuse before the (slow) model load; edit_one checks again for batch jobs.
+    refuse_empty(&a.instruction)?;
     retouch_io::OutFormat::from_path(&a.output)?;
     retouch_io::check_destination(&a.output, Some(&a.input), a.model.overwrite)?;
     let (r, kernel) = load(&a.model)?;
