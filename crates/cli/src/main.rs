@@ -5,6 +5,7 @@ mod bench;
 mod data;
 mod edit;
 mod fit;
+mod metrics;
 mod progress;
 mod train;
 
@@ -34,6 +35,8 @@ enum Command {
     Fit(fit::Args),
     /// Measure slice-and-apply speed at 720p, 1080p, 1440p and 2160p.
     Bench(bench::Args),
+    /// Fidelity (SSIM, CW-SSIM, GMSD) and distances (L1, L2, PSNR, ΔE00) for one image pair.
+    Metrics(metrics::Args),
     /// Train the instruction-conditioned generator.
     Train(train::Args),
     /// The photo dataset.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::run(a),
         Command::Data(c) => data::run(c),
         Command::Train(a) => train::run(a),
+        Command::Metrics(a) => metrics::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

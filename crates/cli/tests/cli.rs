@@ -326,3 +326,47 @@ fn bench_json_has_one_entry_per_size() {
         assert!(r["memcpy_ms"].as_f64().unwrap() > 0.0);
     }
 }
+
+#[test]
+fn metrics_reports_fidelity_and_refuses_mismatched_sizes() {
+    let same = run(&[
+        "metrics",
+        s(&photo("coffee.png")),
+        s(&photo("coffee.png")),
+        "--json",
+    ]);
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert!((v["fidelity"]["ssim"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!((v["fidelity"]["cw_ssim"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(v["fidelity"]["gmsd"].as_f64().unwrap(), 0.0);
+    assert_eq!(v["to_reference"]["l1"].as_f64().unwrap(), 0.0);
+    assert_eq!(v["to_reference"]["psnr_db"], "inf");
+
+    // A real edit (the shipped golden-hour grid): tone moves, structure stays.
+    let dir = tempfile::tempdir().unwrap();
+    let edited = dir.path().join("edited.png");
+    let o = run(&[
+        "apply",
+        s(&photo("coffee.png")),
+        "--grid",
+        s(&shipped_grid()),
+        "-o",
+        s(&edited),
+    ]);
+    assert!(o.status.success());
+    let o = run(&["metrics", s(&photo("coffee.png")), s(&edited), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["to_reference"]["ciede2000"].as_f64().unwrap() > 1.0);
+    assert!(v["fidelity"]["ssim"].as_f64().unwrap() > 0.95);
+    assert!(v["fidelity"]["gmsd"].as_f64().unwrap() < 0.05);
+
+    let o = run(&["metrics", s(&photo("coffee.png")), s(&photo("chelsea.png"))]);
+    fails_cleanly(&o, "differ in size");
+    let o = run(&["metrics", s(&photo("coffee.png")), "/nonexistent.png"]);
+    fails_cleanly(&o, "cannot read");
+}

@@ -182,6 +182,41 @@ pub fn fidelity_ssim(
     ssim(&gi, &go, w, h)
 }
 
+/// Every content-fidelity metric of the paper we can compute (DISTS needs VGG16 weights that
+/// cannot be obtained here), each between the input's gray and the output's gray
+/// histogram-matched to it.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Fidelity {
+    /// Higher is better (1 = identical structure).
+    pub ssim: f64,
+    /// Higher is better (1 = identical); `None` below [`crate::cwssim::MIN_SIDE`] pixels.
+    pub cw_ssim: Option<f64>,
+    /// Lower is better (0 = identical gradients).
+    pub gmsd: f64,
+}
+
+/// [`Fidelity`] of `output` to `input` (interleaved RGB in `[0, 1]`, `w x h`).
+pub fn fidelity(
+    input: &[f32],
+    output: &[f32],
+    w: usize,
+    h: usize,
+) -> Result<Fidelity, MetricError> {
+    crate::check(input, output)?;
+    let gi = gray(input);
+    let go = match_histogram(&gray(output), &gi);
+    let cw_ssim = if w.min(h) >= crate::cwssim::MIN_SIDE {
+        Some(crate::cwssim::cw_ssim(&gi, &go, w, h)?)
+    } else {
+        None
+    };
+    Ok(Fidelity {
+        ssim: ssim(&gi, &go, w, h)?,
+        cw_ssim,
+        gmsd: crate::gmsd::gmsd(&gi, &go, w, h)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

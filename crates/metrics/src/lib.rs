@@ -9,8 +9,10 @@ use palette::{IntoColor, Lab, Srgb};
 use rayon::prelude::*;
 use thiserror::Error;
 
+pub mod cwssim;
 pub mod fidelity;
-pub use fidelity::fidelity_ssim;
+pub mod gmsd;
+pub use fidelity::{fidelity, fidelity_ssim, Fidelity};
 
 #[derive(Debug, Error)]
 pub enum MetricError {
@@ -23,6 +25,13 @@ pub enum MetricError {
         width: usize,
         height: usize,
         values: usize,
+    },
+    #[error("{metric} needs at least {min}x{min} pixels, got {width}x{height}")]
+    TooSmall {
+        metric: &'static str,
+        width: usize,
+        height: usize,
+        min: usize,
     },
 }
 
@@ -59,6 +68,26 @@ pub fn mean_ciede2000(a: &[f32], b: &[f32]) -> Result<f64, MetricError> {
         })
         .sum();
     Ok(sum / (a.len() / 3) as f64)
+}
+
+/// Mean absolute difference over all values (the paper's L1).
+pub fn l1(a: &[f32], b: &[f32]) -> Result<f64, MetricError> {
+    check(a, b)?;
+    Ok(a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs() as f64)
+        .sum::<f64>()
+        / a.len() as f64)
+}
+
+/// Mean squared difference over all values (the paper's L2).
+pub fn l2(a: &[f32], b: &[f32]) -> Result<f64, MetricError> {
+    check(a, b)?;
+    Ok(a.iter()
+        .zip(b)
+        .map(|(x, y)| ((x - y) as f64).powi(2))
+        .sum::<f64>()
+        / a.len() as f64)
 }
 
 /// PSNR in dB with peak 1.0 (infinite for identical images).
