@@ -6,6 +6,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use retouch_engine::benchdata::{test_grid, test_image, SIZES};
 use retouch_engine::{slice_apply_with, ApplyParams, GuideMap, ImageMut, ImageRef};
+use retouch_eval::runtime::{median, EditRow};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -30,18 +31,6 @@ pub struct Args {
     pub model: Option<std::path::PathBuf>,
 }
 
-/// One size's `edit` stage timings (medians, ms).
-#[derive(Serialize)]
-struct EditRow {
-    name: &'static str,
-    width: usize,
-    height: usize,
-    text_ms: f64,
-    network_ms: f64,
-    slice_ms: f64,
-    total_ms: f64,
-}
-
 /// Median stage timings of text + network + slice (decode and encode excluded).
 fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<Vec<EditRow>> {
     let model = a
@@ -49,47 +38,7 @@ fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<Vec<EditRow>> 
         .clone()
         .unwrap_or_else(retouch_model::default_model_path);
     let r = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())?;
-    let instruction = "make it warmer, lift the shadows and give it a travel-magazine look";
-    let mut rows = Vec::new();
-    for (name, w, h) in SIZES {
-        let src = test_image(w, h);
-        let mut dst = vec![0u8; src.len()];
-        let (mut tt, mut tn, mut ts, mut tot) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for i in 0..=a.runs {
-            let t0 = Instant::now();
-            let enc = r.encode(instruction)?;
-            let t1 = Instant::now();
-            let grid = r.predict(&src, w, h, 3, &enc)?;
-            let t2 = Instant::now();
-            slice_apply_with(
-                kernel,
-                &grid,
-                r.guide(),
-                ImageRef::new(&src, w, h, 3)?,
-                ImageMut::new(&mut dst, w, h, 3)?,
-                &ApplyParams::default(),
-            )?;
-            let t3 = Instant::now();
-            std::hint::black_box(&dst);
-            if i > 0 {
-                let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
-                tt.push(ms(t0, t1));
-                tn.push(ms(t1, t2));
-                ts.push(ms(t2, t3));
-                tot.push(ms(t0, t3));
-            }
-        }
-        rows.push(EditRow {
-            name,
-            width: w,
-            height: h,
-            text_ms: median(&mut tt),
-            network_ms: median(&mut tn),
-            slice_ms: median(&mut ts),
-            total_ms: median(&mut tot),
-        });
-    }
-    Ok(rows)
+    Ok(retouch_eval::runtime::edit_stages(&r, kernel, a.runs)?)
 }
 
 #[derive(Serialize)]
@@ -113,11 +62,6 @@ struct Report {
     results: Vec<Row>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     edit: Vec<EditRow>,
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 pub fn run(a: Args) -> Result<()> {

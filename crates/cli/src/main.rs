@@ -4,6 +4,7 @@ mod apply;
 mod bench;
 mod data;
 mod edit;
+mod eval;
 mod fit;
 mod metrics;
 mod progress;
@@ -37,6 +38,8 @@ enum Command {
     Bench(bench::Args),
     /// Fidelity (SSIM, CW-SSIM, GMSD) and distances (L1, L2, PSNR, ΔE00) for one image pair.
     Metrics(metrics::Args),
+    /// The benchmark: the shipped model and baselines on the validation split (table, JSON, charts).
+    Eval(eval::Args),
     /// Train the instruction-conditioned generator.
     Train(train::Args),
     /// The photo dataset.
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Data(c) => data::run(c),
         Command::Train(a) => train::run(a),
         Command::Metrics(a) => metrics::run(a),
+        Command::Eval(a) => eval::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -370,3 +370,29 @@ fn metrics_reports_fidelity_and_refuses_mismatched_sizes() {
     let o = run(&["metrics", s(&photo("coffee.png")), "/nonexistent.png"]);
     fails_cleanly(&o, "cannot read");
 }
+
+#[test]
+fn eval_refuses_bad_arguments_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["eval", "--split", "test"]);
+    fails_cleanly(&o, "unknown split");
+    let o = run(&[
+        "eval",
+        "--data-dir",
+        "/nonexistent/photos",
+        "--samples",
+        "1",
+    ]);
+    fails_cleanly(&o, "scripts/fetch-photos.sh");
+    // An existing report file is not replaced without --overwrite.
+    let existing = dir.path().join("results.md");
+    std::fs::write(&existing, "mine").unwrap();
+    let o = run(&["eval", "--report", s(dir.path())]);
+    fails_cleanly(&o, "exists");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mine");
+    // A README without the markers is refused up front.
+    let readme = dir.path().join("README.md");
+    std::fs::write(&readme, "no markers").unwrap();
+    let o = run(&["eval", "--update-readme", s(&readme)]);
+    fails_cleanly(&o, "cannot be updated");
+}

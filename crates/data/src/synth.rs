@@ -213,6 +213,12 @@ const LOCAL_EDITS: [(Attr, Dir); 6] = [
     (Attr::Temperature, Dir::Down),
 ];
 
+/// The validation split's synthesis seed for a run seeded `seed` (training samples use `seed`
+/// itself), shared by training-time validation and `retouch eval`.
+pub fn validation_seed(seed: u64) -> u64 {
+    seed ^ 0x5eed_0000_0000_7a11
+}
+
 /// Deterministic triplet source over a set of photos.
 pub struct Synth {
     photos: Vec<(String, Image)>,

@@ -54,9 +54,6 @@ pub enum TrainError {
 
 pub type Result<T> = std::result::Result<T, TrainError>;
 
-/// Offset between training and validation sample indices' seeds.
-const VAL_SEED: u64 = 0x5eed_0000_0000_7a11;
-
 /// One step's numbers.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepReport {
@@ -138,7 +135,11 @@ impl Trainer {
             )));
         }
         let synth = Synth::new(train_photos, cfg.seed, Split::Train);
-        let val_synth = Synth::new(val_photos, cfg.seed ^ VAL_SEED, Split::Validation);
+        let val_synth = Synth::new(
+            val_photos,
+            retouch_data::synth::validation_seed(cfg.seed),
+            Split::Validation,
+        );
         let text = TextEncoder::load(&cfg.text_encoder)?;
         let mut t = Self {
             cfg,

@@ -1,0 +1,253 @@
+//! `retouch eval [--split validation] [--json FILE] [--report DIR]`: the benchmark.
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use retouch_data::synth::{load_photos, validation_seed, Synth};
+use retouch_eval::{charts, report, Event, Settings};
+use retouch_instruct::generate::Split;
+use retouch_train::TrainConfig;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Which photos: `validation` (held-out photos; some phrasings held out too) or `train`.
+    #[arg(long, default_value = "validation")]
+    pub split: String,
+    /// Training config that names the data folder and the seed (default: the shipped model's
+    /// config).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Model file (default: the shipped model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Photo folder (default: the config's `data_dir`).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Triplets to evaluate (indices 0..N of the split's deterministic synthesis).
+    #[arg(long, default_value_t = 240)]
+    pub samples: usize,
+    /// Long side of the evaluated photos, in pixels.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(64..=4096))]
+    pub size: u32,
+    /// Timed runs per runtime row (0 skips the runtime rows).
+    #[arg(long, default_value_t = 5)]
+    pub runs: u32,
+    /// Write the full report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write results.md, eval.json, radar.png and attributes.png into this folder.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Replace the text between `<!-- eval:begin -->` and `<!-- eval:end -->` in this file
+    /// (e.g. README.md) with the results.
+    #[arg(long)]
+    pub update_readme: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+const BEGIN: &str = "<!-- eval:begin -->";
+const END: &str = "<!-- eval:end -->";
+
+fn default_config() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../configs/retouch.json")
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn splice_readme(text: &str, body: &str) -> Result<String> {
+    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+        bail!("no `{BEGIN}` ... `{END}` section to replace");
+    };
+    if e < b {
+        bail!("`{END}` comes before `{BEGIN}`");
+    }
+    Ok(format!("{}{BEGIN}\n{body}\n{}", &text[..b], &text[e..]))
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let split = match a.split.as_str() {
+        "validation" => Split::Validation,
+        "train" => Split::Train,
+        other => bail!("unknown split `{other}` (validation, train)"),
+    };
+    let config = a.config.clone().unwrap_or_else(default_config);
+    let text = std::fs::read_to_string(&config)
+        .with_context(|| format!("cannot read config {}", config.display()))?;
+    let mut cfg: TrainConfig = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid training config", config.display()))?;
+    cfg.resolve_paths();
+    let data_dir = a.data_dir.clone().unwrap_or(cfg.data_dir.clone());
+    let samples = a.samples;
+    if samples == 0 {
+        bail!("--samples must be at least 1");
+    }
+
+    // Refuse early, before any work, if an output would clobber something.
+    let mut outputs: Vec<PathBuf> = a.json.iter().cloned().collect();
+    if let Some(dir) = &a.report {
+        for f in ["results.md", "eval.json", "radar.png", "attributes.png"] {
+            outputs.push(dir.join(f));
+        }
+    }
+    for p in &outputs {
+        retouch_io::check_destination(p, None, a.overwrite)?;
+    }
+    let readme = match &a.update_readme {
+        Some(p) => {
+            let t = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            splice_readme(&t, "").with_context(|| format!("{} cannot be updated", p.display()))?;
+            Some((p.clone(), t))
+        }
+        None => None,
+    };
+
+    let model = a
+        .model
+        .clone()
+        .unwrap_or_else(retouch_model::default_model_path);
+    let retoucher = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())
+        .with_context(|| format!("cannot load model {}", model.display()))?;
+    let split_name = a.split.as_str();
+    let photos = load_photos(&data_dir, split_name, a.size).with_context(|| {
+        format!(
+            "cannot load the {split_name} photos from {} (run scripts/fetch-photos.sh)",
+            data_dir.display()
+        )
+    })?;
+    if photos.is_empty() {
+        bail!(
+            "{} has no {split_name} photos (run scripts/fetch-photos.sh)",
+            data_dir.display()
+        );
+    }
+    let seed = match split {
+        Split::Validation => validation_seed(cfg.seed),
+        Split::Train => cfg.seed,
+    };
+    let n_photos = photos.len();
+    let synth = Synth::new(photos, seed, split);
+
+    let quiet = !std::io::stderr().is_terminal();
+    let pb = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    pb.set_style(
+        ProgressStyle::with_template("{msg:32} {bar:30} {pos}/{len} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb.set_message("synthesising triplets");
+    let set = retouch_eval::triplets(&synth, samples);
+    let settings = Settings {
+        split: a.split.clone(),
+        samples,
+        size: a.size,
+        seed,
+        runs: a.runs,
+    };
+    let shown = model.canonicalize().unwrap_or(model.clone());
+    let cwd = std::env::current_dir()
+        .and_then(|d| d.canonicalize())
+        .unwrap_or_default();
+    let model_name = shown
+        .strip_prefix(&cwd)
+        .unwrap_or(&shown)
+        .display()
+        .to_string();
+    let rep = retouch_eval::run(
+        settings,
+        &retoucher,
+        &model_name,
+        n_photos,
+        &set,
+        &mut |e| match e {
+            Event::Phase(name, n) => {
+                pb.set_message(name.to_string());
+                pb.set_length(n);
+                pb.set_position(0);
+            }
+            Event::Tick => pb.inc(1),
+        },
+    )?;
+    pb.finish_and_clear();
+
+    let command: Vec<String> = std::env::args()
+        .enumerate()
+        .map(|(i, s)| if i == 0 { "retouch".into() } else { s })
+        .collect();
+    let md = format!(
+        "Generated by `{}` on {} ({}).\n\n{}",
+        command.join(" "),
+        today(),
+        if cfg!(debug_assertions) {
+            "debug build"
+        } else {
+            "release build"
+        },
+        report::markdown(&rep)
+    );
+    println!("{md}");
+    let json = serde_json::to_vec_pretty(&rep)?;
+    if let Some(p) = &a.json {
+        retouch_io::write_atomic(p, &json, a.overwrite)?;
+    }
+    if let Some(dir) = &a.report {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        retouch_io::write_atomic(&dir.join("results.md"), md.as_bytes(), a.overwrite)?;
+        retouch_io::write_atomic(&dir.join("eval.json"), &json, a.overwrite)?;
+        retouch_io::write_atomic(&dir.join("radar.png"), &charts::radar(&rep)?, a.overwrite)?;
+        retouch_io::write_atomic(
+            &dir.join("attributes.png"),
+            &charts::attributes(&rep)?,
+            a.overwrite,
+        )?;
+        eprintln!("wrote {}", dir.display());
+    }
+    if let Some((p, text)) = readme {
+        let new = splice_readme(&text, &md)?;
+        retouch_io::write_atomic(Path::new(&p), new.as_bytes(), true)?;
+        eprintln!("updated {}", p.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_a_date() {
+        let d = today();
+        assert_eq!(d.len(), 10);
+        assert!(d.starts_with("20"));
+    }
+
+    #[test]
+    fn splice_replaces_only_the_marked_section() {
+        let t = "a\n<!-- eval:begin -->\nold\n<!-- eval:end -->\nb\n";
+        let s = splice_readme(t, "new").unwrap();
+        assert_eq!(s, "a\n<!-- eval:begin -->\nnew\n<!-- eval:end -->\nb\n");
+        assert!(splice_readme("no markers", "x").is_err());
+    }
+}

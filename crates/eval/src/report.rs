@@ -1,0 +1,123 @@
+//! The Markdown report: a table like the paper's Table 1, accuracy by triplet kind, and the
+//! model's stage timings.
+
+use crate::methods::Method;
+use crate::{Count, EvalReport};
+use std::fmt::Write;
+
+fn pct(c: &Count) -> String {
+    if c.rate.is_finite() {
+        format!("{:.1}%", 100.0 * c.rate)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Runtime cells (720p, 1080p, 1440p, 2160p) of a method.
+fn runtime_cells(r: &EvalReport, m: Method) -> Vec<String> {
+    if r.runtime_model.is_empty() {
+        return vec!["—".into(); 4];
+    }
+    match m {
+        Method::Identity => vec!["0".into(); 4],
+        Method::RuleBased => r
+            .runtime_rule_based
+            .iter()
+            .map(|x| ms(x.total_ms))
+            .collect(),
+        _ => r.runtime_model.iter().map(|x| ms(x.total_ms)).collect(),
+    }
+}
+
+/// The whole report as Markdown.
+pub fn markdown(r: &EvalReport) -> String {
+    let mut s = String::new();
+    let modes = |k: &str| r.samples_by_mode.get(k).copied().unwrap_or(0);
+    let _ = writeln!(
+        s,
+        "{} split: {} triplets (restore {}, stylize {}, local {}; {} with held-out wording) from {} photos at {} px on the long side, seed {}. Model: `{}`. Runtime: median of {} runs after a warm-up, {} threads, decode/encode excluded.\n",
+        r.settings.split,
+        r.settings.samples,
+        modes("restore"),
+        modes("stylize"),
+        modes("local"),
+        r.heldout_wording_samples,
+        r.photos,
+        r.settings.size,
+        r.settings.seed,
+        r.model,
+        r.settings.runs,
+        r.threads,
+    );
+    let _ = writeln!(
+        s,
+        "| Method | 720p ms↓ | 1080p ms↓ | 1440p ms↓ | 4K ms↓ | SSIM↑ | CW-SSIM↑ | GMSD↓ | L1↓ | L2↓ | PSNR↑ | ΔE00↓ | Direction↑ | Held-out wording↑ | Leakage↓ |"
+    );
+    let _ = writeln!(
+        s,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for m in &r.methods {
+        let rt = runtime_cells(r, m.method);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.5} | {:.2} | {:.2} | {} | {} | {} |",
+            m.name,
+            rt.join(" | "),
+            m.ssim,
+            m.cw_ssim,
+            m.gmsd,
+            m.l1,
+            m.l2,
+            m.psnr,
+            m.ciede2000,
+            pct(&m.direction),
+            pct(&m.direction_heldout),
+            pct(&m.leakage),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nFidelity (SSIM, CW-SSIM, GMSD) is measured against the input, on gray images with the output histogram-matched to it; L1, L2, PSNR and ΔE00 against the synthesised target. Direction: requested attributes whose statistic moved the asked way by at least 0.5 CIELAB units ({} targets; {} with held-out wording). Leakage: unrequested attributes (outside the region too, for local edits) that moved by at least 1 unit and ended at least 1 unit from the target's value ({} checks; looks and black and white are not checked). The instruction-blind and global-only rows run the same network, so their runtime is the model's. DISTS is left out: it needs VGG16 weights that cannot be obtained here.\n",
+        r.methods.first().map_or(0, |m| m.direction.n),
+        r.methods.first().map_or(0, |m| m.direction_heldout.n),
+        r.methods.first().map_or(0, |m| m.leakage.n),
+    );
+    let _ = writeln!(s, "Direction accuracy by triplet kind:\n");
+    let _ = writeln!(s, "| Method | restore | stylize | local |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for m in &r.methods {
+        let cell = |k: &str| m.by_mode.get(k).map_or("n/a".into(), |x| pct(&x.direction));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            m.name,
+            cell("restore"),
+            cell("stylize"),
+            cell("local")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe shipped model's stages (`{}`):\n",
+        crate::runtime::INSTRUCTION
+    );
+    let _ = writeln!(s, "| size | text ms | network ms | slice ms | total ms |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    for x in &r.runtime_model {
+        let _ = writeln!(
+            s,
+            "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} |",
+            x.name, x.width, x.height, x.text_ms, x.network_ms, x.slice_ms, x.total_ms
+        );
+    }
+    s
+}

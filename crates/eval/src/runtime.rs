@@ -1,0 +1,112 @@
+//! Runtime rows at 720p, 1080p, 1440p and 2160p: medians of timed runs after one warm-up,
+//! decode and encode excluded (they are the same for every method).
+
+use crate::methods::rule_based;
+use crate::Result;
+use retouch_engine::benchdata::{test_image, SIZES};
+use retouch_engine::{slice_apply_with, ApplyParams, ImageMut, ImageRef, Kernel};
+use retouch_finish::Image;
+use retouch_model::Retoucher;
+use serde::Serialize;
+use std::time::Instant;
+
+/// The sentence every runtime row edits with.
+pub const INSTRUCTION: &str = "make it warmer, lift the shadows and give it a travel-magazine look";
+
+/// One size's `retouch edit` stage timings (medians, ms).
+#[derive(Clone, Debug, Serialize)]
+pub struct EditRow {
+    pub name: &'static str,
+    pub width: usize,
+    pub height: usize,
+    pub text_ms: f64,
+    pub network_ms: f64,
+    pub slice_ms: f64,
+    pub total_ms: f64,
+}
+
+/// One size's rule-based timings (medians, ms): matcher + pipeline at full resolution.
+#[derive(Clone, Debug, Serialize)]
+pub struct PipelineRow {
+    pub name: &'static str,
+    pub width: usize,
+    pub height: usize,
+    pub total_ms: f64,
+}
+
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn ms(a: Instant, b: Instant) -> f64 {
+    (b - a).as_secs_f64() * 1e3
+}
+
+/// Text + network + slice on u8 RGB at every size, `runs` timed runs each.
+pub fn edit_stages(r: &Retoucher, kernel: Kernel, runs: u32) -> Result<Vec<EditRow>> {
+    let mut rows = Vec::new();
+    for (name, w, h) in SIZES {
+        let src = test_image(w, h);
+        let mut dst = vec![0u8; src.len()];
+        let (mut tt, mut tn, mut ts, mut tot) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..=runs {
+            let t0 = Instant::now();
+            let enc = r.encode(INSTRUCTION)?;
+            let t1 = Instant::now();
+            let grid = r.predict(&src, w, h, 3, &enc)?;
+            let t2 = Instant::now();
+            slice_apply_with(
+                kernel,
+                &grid,
+                r.guide(),
+                ImageRef::new(&src, w, h, 3)?,
+                ImageMut::new(&mut dst, w, h, 3)?,
+                &ApplyParams::default(),
+            )?;
+            let t3 = Instant::now();
+            std::hint::black_box(&dst);
+            if i > 0 {
+                tt.push(ms(t0, t1));
+                tn.push(ms(t1, t2));
+                ts.push(ms(t2, t3));
+                tot.push(ms(t0, t3));
+            }
+        }
+        rows.push(EditRow {
+            name,
+            width: w,
+            height: h,
+            text_ms: median(&mut tt),
+            network_ms: median(&mut tn),
+            slice_ms: median(&mut ts),
+            total_ms: median(&mut tot),
+        });
+    }
+    Ok(rows)
+}
+
+/// The rule-based path (matcher + pipeline on f32 RGB) at every size.
+pub fn rule_based_stages(runs: u32) -> Result<Vec<PipelineRow>> {
+    let mut rows = Vec::new();
+    for (name, w, h) in SIZES {
+        let img = Image::from_rgb8(w, h, &test_image(w, h))?;
+        let mut tot = Vec::new();
+        for i in 0..=runs {
+            let t0 = Instant::now();
+            let out = rule_based(&img, INSTRUCTION)?;
+            let t1 = Instant::now();
+            std::hint::black_box(&out);
+            if i > 0 {
+                tot.push(ms(t0, t1));
+            }
+        }
+        rows.push(PipelineRow {
+            name,
+            width: w,
+            height: h,
+            total_ms: median(&mut tot),
+        });
+    }
+    Ok(rows)
+}
