@@ -30,6 +30,20 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use config::{LossWeights, TrainConfig};
+
+/// A batch being synthesised ahead of its step.
+struct Prefetch {
+    step: usize,
+    handle: std::thread::JoinHandle<Vec<Triplet>>,
+}
+
+/// What a forward pass returns: sliced outputs `[1, H, W, 3]`, the input tensors they were
+/// sliced from, and the grids.
+struct Forward {
+    outs: Vec<Tensor>,
+    inputs: Vec<Tensor>,
+    grid: Tensor,
+}
 pub use validate::ValReport;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +78,7 @@ pub struct StepReport {
     pub grad_norm: f64,
     /// Wall time of this step (data, text, forward, backward, update).
     pub step_ms: f64,
+    /// Waiting for this step's batch (synthesised during the previous step, except the first).
     pub data_ms: f64,
     pub text_ms: f64,
     /// Network, slice and losses.
@@ -84,7 +99,9 @@ pub struct Trainer {
     opt: optim::AdamW,
     ema: optim::Ema,
     pub step: usize,
-    synth: Synth,
+    synth: Arc<Synth>,
+    /// The next step's batch, synthesised on a thread while this step computes.
+    prefetch: Option<Prefetch>,
     val_synth: Synth,
     text: TextEncoder,
     cache: TextCache,
@@ -134,7 +151,7 @@ impl Trainer {
                 cfg.data_dir.display()
             )));
         }
-        let synth = Synth::new(train_photos, cfg.seed, Split::Train);
+        let synth = Arc::new(Synth::new(train_photos, cfg.seed, Split::Train));
         let val_synth = Synth::new(
             val_photos,
             retouch_data::synth::validation_seed(cfg.seed),
@@ -150,6 +167,7 @@ impl Trainer {
             ema,
             step: 0,
             synth,
+            prefetch: None,
             val_synth,
             text,
             cache: HashMap::new(),
@@ -212,13 +230,40 @@ impl Trainer {
             .collect()
     }
 
+    /// This step's batch: the prefetched one if it is for this step, else synthesised now.
+    /// Either way the batch is `batch_at(step)`; prefetching only moves when it is computed.
+    fn take_batch(&mut self) -> Vec<Triplet> {
+        match self.prefetch.take() {
+            Some(p) if p.step == self.step => match p.handle.join() {
+                Ok(batch) => batch,
+                // The synthesis thread panicked: recompute here (a bug would panic again,
+                // with its message, on this thread).
+                Err(_) => self.batch_at(self.step),
+            },
+            _ => self.batch_at(self.step),
+        }
+    }
+
+    /// Start synthesising `step`'s batch on a thread (one sample after another, leaving the
+    /// cores to the network).
+    fn start_prefetch(&mut self, step: usize) {
+        let synth = Arc::clone(&self.synth);
+        let b = self.cfg.batch;
+        let handle = std::thread::spawn(move || {
+            (0..b)
+                .map(|i| synth.sample((step * b + i) as u64))
+                .collect()
+        });
+        self.prefetch = Some(Prefetch { step, handle });
+    }
+
     /// Forward the network on triplets: the sliced outputs `[1, H, W, 3]` each and the grids.
     fn forward(
         &mut self,
         net: Option<&Generator>,
         guide: &Tensor,
         triplets: &[Triplet],
-    ) -> Result<(Vec<Tensor>, Tensor)> {
+    ) -> Result<Forward> {
         let l = self.cfg.net.low_res;
         let thumbs: Vec<Vec<f32>> = triplets
             .par_iter()
@@ -246,26 +291,26 @@ impl Trainer {
         }
         let x = thumbs_to_tensor(&thumbs, l, &self.device)?;
         let grid = net.unwrap_or(&self.net).forward(&x, &tb)?;
-        let outs = triplets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let img = input_tensor(t, &self.device)?;
-                Ok(slice_op::slice_apply(
-                    &grid.narrow(0, i, 1)?,
-                    &img,
-                    guide,
-                    1.0,
-                )?)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok((outs, grid))
+        let mut outs = Vec::with_capacity(triplets.len());
+        let mut inputs = Vec::with_capacity(triplets.len());
+        for (i, t) in triplets.iter().enumerate() {
+            let img = input_tensor(t, &self.device)?;
+            outs.push(slice_op::slice_apply(
+                &grid.narrow(0, i, 1)?,
+                &img,
+                guide,
+                1.0,
+            )?);
+            inputs.push(img);
+        }
+        Ok(Forward { outs, inputs, grid })
     }
 
     /// One optimisation step.
     pub fn train_step(&mut self) -> Result<StepReport> {
         let t0 = Instant::now();
-        let triplets = self.batch_at(self.step);
+        let triplets = self.take_batch();
+        self.start_prefetch(self.step + 1);
         let data_ms = t0.elapsed().as_secs_f64() * 1e3;
         let t1 = Instant::now();
         let texts: Vec<String> = triplets
@@ -276,7 +321,7 @@ impl Trainer {
         let text_ms = t1.elapsed().as_secs_f64() * 1e3;
         let t2 = Instant::now();
         let guide = self.guide()?.as_tensor().clone();
-        let (outs, grid) = self.forward(None, &guide, &triplets)?;
+        let Forward { outs, inputs, grid } = self.forward(None, &guide, &triplets)?;
         let w = self.cfg.loss.clone();
         let b = triplets.len() as f64;
         let mut terms: BTreeMap<String, Tensor> = BTreeMap::new();
@@ -288,7 +333,7 @@ impl Trainer {
             terms.insert(name.to_string(), e);
             Ok(())
         };
-        for (t, out) in triplets.iter().zip(&outs) {
+        for ((t, out), input) in triplets.iter().zip(&outs).zip(&inputs) {
             let target = target_tensor(t, &self.device)?;
             if w.l1 > 0.0 {
                 add("l1", (loss::l1(out, &target)? * (w.l1 / b))?)?;
@@ -308,7 +353,7 @@ impl Trainer {
             if w.alignment > 0.0 {
                 let m = retouch_instruct::matcher::match_instruction(&t.meta.instruction);
                 let n = t.input.width * t.input.height;
-                let input = input_tensor(t, &self.device)?.reshape((n, 3))?;
+                let input = input.reshape((n, 3))?;
                 if let Some(a) = align::alignment_loss(
                     &out.reshape((n, 3))?,
                     &input,
@@ -412,8 +457,7 @@ impl Trainer {
         let guide = Tensor::new(file.guide.flatten(), &self.device)?;
         let mut outputs = Vec::with_capacity(set.len());
         for chunk in set.chunks(8) {
-            let (outs, _) = self.forward(Some(&net), &guide, chunk)?;
-            for o in outs {
+            for o in self.forward(Some(&net), &guide, chunk)?.outs {
                 outputs.push(o.flatten_all()?.to_vec1::<f32>()?);
             }
         }
