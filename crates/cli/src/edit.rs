@@ -109,20 +109,27 @@ fn refuse_empty(instruction: &str) -> Result<()> {
     Ok(())
 }
 
-/// The matcher's reading of an instruction, and the warnings it implies.
-fn understand(instruction: &str) -> (Vec<String>, Vec<String>) {
-    let m = retouch_instruct::matcher::match_instruction(instruction);
+/// What the instruction was read as, and the warnings that implies.
+fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
+    let m = &enc.matched;
     let mut warnings = Vec::new();
     for c in &m.content_edits {
         warnings.push(format!(
             "\"{c}\" asks to change the content; only colour and tone are edited"
         ));
     }
-    if m.targets.is_empty() && m.content_edits.is_empty() {
-        warnings.push(
+    match &enc.reading {
+        Some(r) => warnings.push(format!(
+            "no known retouching words recognised; read by sentence similarity as {} (nearest phrase \"{}\", cosine {:.2})",
+            r.target.label(),
+            r.phrase,
+            r.similarity
+        )),
+        None if m.targets.is_empty() && m.content_edits.is_empty() => warnings.push(
             "no known retouching words recognised; applying the model's reading of the sentence"
                 .into(),
-        );
+        ),
+        None => {}
     }
     for a in &m.contradictions {
         warnings.push(format!("{} is asked for in both directions", a.key()));
@@ -156,8 +163,8 @@ fn edit_one(
     let mask = mask.map(|p| load_mask(p, &ropts)).transpose()?;
     let t_decode = t0.elapsed();
 
-    let (attributes, mut warnings) = understand(instruction);
     let enc = r.encode(instruction)?;
+    let (attributes, mut warnings) = understand(&enc);
     if enc.encoded.truncated {
         warnings.push(format!(
             "the instruction is longer than {} tokens; the rest was ignored",

@@ -48,6 +48,9 @@ pub struct Args {
     pub overwrite: bool,
 }
 
+/// Photos the free-text probe uses (each gets every sentence).
+const FREE_TEXT_PHOTOS: usize = 8;
+
 const BEGIN: &str = "<!-- eval:begin -->";
 const END: &str = "<!-- eval:end -->";
 
@@ -145,6 +148,12 @@ pub fn run(a: Args) -> Result<()> {
         Split::Train => cfg.seed,
     };
     let n_photos = photos.len();
+    // The free-text probe runs on the first photos of the split, as they are.
+    let free_photos: Vec<retouch_finish::Image> = photos
+        .iter()
+        .take(FREE_TEXT_PHOTOS)
+        .map(|p| p.1.clone())
+        .collect();
     let synth = Synth::new(photos, seed, split);
 
     let quiet = !std::io::stderr().is_terminal();
@@ -181,6 +190,7 @@ pub fn run(a: Args) -> Result<()> {
         &model_name,
         n_photos,
         &set,
+        &free_photos,
         &mut |e| match e {
             Event::Phase(name, n) => {
                 pb.set_message(name.to_string());

@@ -14,6 +14,7 @@
 //! [`run`] does the work; [`report`] writes the Markdown table, [`charts`] the PNG charts.
 
 pub mod charts;
+pub mod free_text;
 pub mod methods;
 pub mod report;
 pub mod runtime;
@@ -145,6 +146,8 @@ pub struct EvalReport {
     pub methods: Vec<MethodSummary>,
     pub runtime_model: Vec<runtime::EditRow>,
     pub runtime_rule_based: Vec<runtime::PipelineRow>,
+    /// Free text outside the matcher's vocabulary ([`free_text`]), when photos were given.
+    pub free_text: Option<free_text::FreeTextSummary>,
     pub threads: usize,
 }
 
@@ -227,13 +230,15 @@ pub fn triplets(synth: &Synth, samples: usize) -> Vec<Triplet> {
         .collect()
 }
 
-/// Run every method on `set`, score it, and time the runtime rows.
+/// Run every method on `set`, score it, probe free text on `free_photos` (skipped when empty),
+/// and time the runtime rows.
 pub fn run(
     settings: Settings,
     retoucher: &Retoucher,
     model_name: &str,
     photos: usize,
     set: &[Triplet],
+    free_photos: &[retouch_finish::Image],
     progress: &mut dyn FnMut(Event),
 ) -> Result<EvalReport> {
     let mut methods = Vec::new();
@@ -258,6 +263,15 @@ pub fn run(
             .collect::<Result<Vec<_>>>()?;
         methods.push(summarise(method, &scores));
     }
+    let free_text = if free_photos.is_empty() {
+        None
+    } else {
+        let n = free_text::cases().len() * free_photos.len();
+        progress(Event::Phase("free text", n as u64));
+        Some(free_text::run(retoucher, free_photos, &mut || {
+            progress(Event::Tick)
+        })?)
+    };
     let (mut runtime_model, mut runtime_rule_based) = (Vec::new(), Vec::new());
     if settings.runs > 0 {
         progress(Event::Phase("runtime: model", 0));
@@ -279,6 +293,7 @@ pub fn run(
         methods,
         runtime_model,
         runtime_rule_based,
+        free_text,
         threads: retouch_engine::threads(),
     })
 }

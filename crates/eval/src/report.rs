@@ -105,6 +105,26 @@ pub fn markdown(r: &EvalReport) -> String {
             cell("local")
         );
     }
+    if let Some(f) = &r.free_text {
+        let _ = writeln!(
+            s,
+            "\nFree text outside the matcher's vocabulary ({} sentences x {} photos; followed = at least one of the sentence's plausible changes is measurable, `crates/eval/src/free_text.rs`):\n",
+            f.sentences, f.photos
+        );
+        let _ = writeln!(s, "| reader | followed |");
+        let _ = writeln!(s, "|---|---|");
+        let _ = writeln!(
+            s,
+            "| shipped model, as `retouch edit` runs it (matcher, else nearest phrase) | {} |",
+            pct(&f.model)
+        );
+        let _ = writeln!(
+            s,
+            "| shipped model without the similarity reading | {} |",
+            pct(&f.model_without_reading)
+        );
+        let _ = writeln!(s, "| rule-based pipeline | {} |", pct(&f.rule_based));
+    }
     let _ = writeln!(
         s,
         "\nThe shipped model's stages (`{}`):\n",

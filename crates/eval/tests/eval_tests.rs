@@ -48,13 +48,23 @@ fn benchmark_runs_every_method_and_writes_the_report() {
     };
     let mut phases = Vec::new();
     let mut ticks = 0;
-    let rep = retouch_eval::run(settings, &r, "shipped", 4, &set, &mut |e| match e {
+    let free: Vec<Image> = fixture_photos(128)
+        .into_iter()
+        .take(1)
+        .map(|p| p.1)
+        .collect();
+    let rep = retouch_eval::run(settings, &r, "shipped", 4, &set, &free, &mut |e| match e {
         Event::Phase(p, _) => phases.push(p.to_string()),
         Event::Tick => ticks += 1,
     })
     .unwrap();
-    assert_eq!(phases.len(), 5);
-    assert_eq!(ticks, 5 * set.len());
+    assert_eq!(phases.len(), 6);
+    let n_free = retouch_eval::free_text::cases().len();
+    assert_eq!(ticks, 5 * set.len() + n_free);
+    let f = rep.free_text.as_ref().unwrap();
+    assert_eq!((f.sentences, f.photos, f.model.n), (n_free, 1, n_free));
+    // The pipeline reads none of these sentences, so it changes nothing.
+    assert_eq!(f.rule_based.ok, 0);
     assert_eq!(rep.methods.len(), 5);
     let get = |m: Method| rep.methods.iter().find(|s| s.method == m).unwrap();
 
@@ -94,6 +104,10 @@ fn benchmark_runs_every_method_and_writes_the_report() {
     }
 
     let md = report::markdown(&rep);
+    assert!(
+        md.contains("Free text outside the matcher's vocabulary"),
+        "{md}"
+    );
     for m in &rep.methods {
         assert!(md.contains(&format!("| {} |", m.name)), "{md}");
     }

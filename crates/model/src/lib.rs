@@ -13,12 +13,15 @@
 pub mod file;
 pub mod lowres;
 pub mod net;
+pub mod reading;
 pub mod slice_op;
 
 use candle_core::{Device, Tensor};
 use retouch_engine::{BilateralGrid, GuideMap, Sample};
+use retouch_instruct::matcher::Match;
 use retouch_text::{Encoded, TextEncoder};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use file::ModelFile;
 pub use net::{Generator, NetConfig, TextBatch};
@@ -49,7 +52,12 @@ pub fn default_model_path() -> PathBuf {
 /// An encoded instruction.
 pub struct Instruction {
     pub encoded: Encoded,
-    /// The matcher's attribute vector (models with `attr_dim > 0`).
+    /// What the instruction asks for: the rule-based matcher's reading, plus the
+    /// sentence-similarity reading when the matcher found nothing (see [`reading`]).
+    pub matched: Match,
+    /// The sentence-similarity reading, when it was used.
+    pub reading: Option<reading::Reading>,
+    /// `matched` as the network's attribute vector (models with `attr_dim > 0`).
     pub attributes: Option<Vec<f32>>,
 }
 
@@ -58,6 +66,11 @@ pub struct Retoucher {
     net: Generator,
     guide: GuideMap,
     text: TextEncoder,
+    /// Phrase embeddings for sentences the matcher cannot read, made on first use.
+    reader: OnceLock<reading::Reader>,
+    /// Precomputed phrase embeddings (`phrases.safetensors` beside the model file); encoded
+    /// afresh when missing or made for another phrase list.
+    phrases_path: PathBuf,
     device: Device,
     pub file: ModelFile,
 }
@@ -73,6 +86,8 @@ impl Retoucher {
             net,
             guide,
             text,
+            reader: OnceLock::new(),
+            phrases_path: model.with_file_name("phrases.safetensors"),
             device,
             file,
         })
@@ -82,16 +97,52 @@ impl Retoucher {
         self.net.config()
     }
 
-    /// Encode an instruction (the text stage): the sentence encoder, plus the matcher's
-    /// attribute vector for models conditioned on it.
+    /// Encode an instruction (the text stage): the sentence encoder and the matcher; for
+    /// models conditioned on attributes, a sentence the matcher cannot read at all (no
+    /// attribute, no content edit) is read by similarity to known phrases instead.
     pub fn encode(&self, instruction: &str) -> Result<Instruction> {
+        self.encode_with(instruction, true)
+    }
+
+    /// [`Self::encode`], with the similarity reading switched off when `read` is false (what
+    /// the model does with only the matcher and the sentence embedding; for comparisons).
+    pub fn encode_with(&self, instruction: &str, read: bool) -> Result<Instruction> {
         let encoded = self.text.encode(instruction)?;
-        let attributes = (self.net.config().attr_dim > 0)
-            .then(|| retouch_instruct::match_instruction(instruction).attribute_vector());
+        let mut matched = retouch_instruct::match_instruction(instruction);
+        let conditioned = self.net.config().attr_dim > 0;
+        let mut reading = None;
+        if read
+            && conditioned
+            && matched.targets.is_empty()
+            && matched.content_edits.is_empty()
+            && !instruction.trim().is_empty()
+        {
+            reading = self.reader()?.read(&encoded.pooled);
+            if let Some(r) = &reading {
+                matched.targets.push((r.target.clone(), r.confidence));
+            }
+        }
+        let attributes = conditioned.then(|| matched.attribute_vector());
         Ok(Instruction {
             encoded,
+            matched,
+            reading,
             attributes,
         })
+    }
+
+    fn reader(&self) -> Result<&reading::Reader> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r);
+        }
+        let r = match std::fs::read(&self.phrases_path)
+            .ok()
+            .and_then(|b| reading::Reader::from_bytes(&b))
+        {
+            Some(r) => r,
+            None => reading::Reader::new(|p| self.text.encode(p).map(|e| e.pooled))?,
+        };
+        Ok(self.reader.get_or_init(|| r))
     }
 
     /// The network stage: thumbnail of the photo (`channels` 3 or 4, interleaved) and the

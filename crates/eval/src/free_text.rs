@@ -1,0 +1,204 @@
+//! Free text outside the matcher's vocabulary: sentences a person might type that contain no
+//! word the rule-based matcher knows (a test keeps it so), each with the attribute changes that
+//! would count as doing what it says. Applied to photos of the split as they are; a sentence
+//! is followed on a photo when at least one of its acceptable changes is measurable in the
+//! output (the attribute bank's statistics, 0.5 CIELAB units).
+//!
+//! Written once for this probe and never used in training; the similarity reader's phrases
+//! (`retouch_model::reading`) were written independently of them.
+
+use crate::methods::rule_based;
+use crate::{Count, Result};
+use rayon::prelude::*;
+use retouch_data::synth::MIN_DELTA;
+use retouch_engine::{slice_apply_with, ApplyParams, ImageMut, ImageRef, Kernel};
+use retouch_finish::Image;
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Target};
+use retouch_model::Retoucher;
+use serde::Serialize;
+
+fn t(attr: Attr, dir: Dir) -> Target {
+    Target::new(attr, dir)
+}
+
+fn look(name: &str) -> Target {
+    Target::new(Attr::Style(name.into()), Dir::Up)
+}
+
+/// The sentences and the changes that would follow each.
+pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
+    use Attr::*;
+    use Dir::*;
+    vec![
+        (
+            "like a sunny afternoon",
+            vec![t(Brightness, Up), t(Temperature, Up), look("golden-hour")],
+        ),
+        (
+            "make it look like an old photograph",
+            vec![look("vintage"), look("sepia"), t(Saturation, Down)],
+        ),
+        (
+            "autumn vibes",
+            vec![t(Temperature, Up), look("golden-hour")],
+        ),
+        (
+            "a bleak overcast day",
+            vec![
+                t(Saturation, Down),
+                t(Temperature, Down),
+                t(Brightness, Down),
+            ],
+        ),
+        ("icy", vec![t(Temperature, Down), look("winter")]),
+        (
+            "like a scene from a horror movie",
+            vec![
+                t(Brightness, Down),
+                t(Saturation, Down),
+                look("low-key"),
+                look("noir"),
+            ],
+        ),
+        (
+            "make it feel like midnight",
+            vec![t(Brightness, Down), look("low-key")],
+        ),
+        ("as if lit by a campfire", vec![t(Temperature, Up)]),
+        (
+            "like the arctic",
+            vec![t(Temperature, Down), look("winter")],
+        ),
+        (
+            "like an old newspaper print",
+            vec![t(Monochrome, Up), look("noir"), t(Saturation, Down)],
+        ),
+        (
+            "tropical paradise",
+            vec![t(Saturation, Up), t(Vibrance, Up), look("punchy")],
+        ),
+        (
+            "rainy day in London",
+            vec![
+                t(Saturation, Down),
+                t(Temperature, Down),
+                t(Brightness, Down),
+            ],
+        ),
+        (
+            "under the midday sun",
+            vec![t(Brightness, Up), t(Temperature, Up)],
+        ),
+        (
+            "like grandma's photo album",
+            vec![
+                t(Blacks, Up),
+                t(Saturation, Down),
+                t(Contrast, Down),
+                look("vintage"),
+                look("matte"),
+            ],
+        ),
+        (
+            "deep in the forest at dusk",
+            vec![t(Brightness, Down), t(Temperature, Up)],
+        ),
+        (
+            "like a 1970s snapshot",
+            vec![look("vintage"), t(Temperature, Up), t(Blacks, Up)],
+        ),
+        (
+            "heavenly glow",
+            vec![t(Brightness, Up), look("dreamy"), look("high-key")],
+        ),
+        ("ghostly", vec![t(Saturation, Down), t(Temperature, Down)]),
+        (
+            "like a polar expedition",
+            vec![t(Temperature, Down), look("winter")],
+        ),
+        (
+            "a carnival in Rio",
+            vec![t(Saturation, Up), t(Vibrance, Up), look("punchy")],
+        ),
+    ]
+}
+
+/// Followed-sentence counts of three readers of the same sentences.
+#[derive(Clone, Debug, Serialize)]
+pub struct FreeTextSummary {
+    pub sentences: usize,
+    pub photos: usize,
+    /// The shipped model as `retouch edit` runs it (matcher, else the similarity reading).
+    pub model: Count,
+    /// The shipped model without the similarity reading (the sentence embedding only).
+    pub model_without_reading: Count,
+    /// The rule-based pipeline (reads nothing here, so leaves the photo unchanged).
+    pub rule_based: Count,
+}
+
+fn model_output(r: &Retoucher, img: &Image, sentence: &str, read: bool) -> Result<Vec<f32>> {
+    let enc = r.encode_with(sentence, read)?;
+    let grid = r.predict(&img.data, img.width, img.height, 3, &enc)?;
+    let mut out = vec![0f32; img.data.len()];
+    slice_apply_with(
+        Kernel::best(),
+        &grid,
+        r.guide(),
+        ImageRef::new(&img.data, img.width, img.height, 3)?,
+        ImageMut::new(&mut out, img.width, img.height, 3)?,
+        &ApplyParams::default(),
+    )?;
+    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+    Ok(out)
+}
+
+fn followed(before: &[f32], out: &[f32], ok: &[Target]) -> bool {
+    let (b, a) = (stats(before, None), stats(out, None));
+    ok.iter().any(|t| moved_as_asked(t, &b, &a, MIN_DELTA))
+}
+
+/// Every sentence on every photo.
+pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<FreeTextSummary> {
+    let cases = cases();
+    let (mut m, mut m0, mut rb) = (Vec::new(), Vec::new(), Vec::new());
+    for img in photos {
+        for (sentence, ok) in &cases {
+            let with = model_output(r, img, sentence, true)?;
+            let without = model_output(r, img, sentence, false)?;
+            let rules = rule_based(img, sentence)?.data;
+            let v: Vec<bool> = [&with, &without, &rules]
+                .par_iter()
+                .map(|o| followed(&img.data, o, ok))
+                .collect();
+            m.push(v[0]);
+            m0.push(v[1]);
+            rb.push(v[2]);
+            tick();
+        }
+    }
+    Ok(FreeTextSummary {
+        sentences: cases.len(),
+        photos: photos.len(),
+        model: Count::of(m.into_iter()),
+        model_without_reading: Count::of(m0.into_iter()),
+        rule_based: Count::of(rb.into_iter()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_sentence_has_a_word_the_matcher_knows() {
+        for (s, ok) in cases() {
+            let m = retouch_instruct::match_instruction(s);
+            assert!(
+                m.targets.is_empty() && m.content_edits.is_empty(),
+                "`{s}` is read by the matcher as {:?}: not free text",
+                m.labels()
+            );
+            assert!(!ok.is_empty());
+        }
+    }
+}

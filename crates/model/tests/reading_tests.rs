@@ -1,0 +1,88 @@
+//! The similarity reader: the shipped phrase embeddings are current, sentences the matcher
+//! cannot read get an attribute from the nearest phrase, and the shipped model then edits the
+//! photo that way (checked with the attribute bank's statistics).
+
+use retouch_engine::{slice_apply, ApplyParams, ImageMut, ImageRef};
+use retouch_instruct::attr::{moved_as_asked, stats, Attr};
+use retouch_model::reading::{phrases, Reader};
+use retouch_model::{default_model_path, Retoucher};
+
+#[test]
+fn shipped_phrase_embeddings_match_the_encoder() {
+    let path = default_model_path().with_file_name("phrases.safetensors");
+    let bytes = std::fs::read(&path).unwrap();
+    let shipped = Reader::from_bytes(&bytes).expect(
+        "phrases.safetensors is stale: cargo run --release -p retouch-model --example phrases",
+    );
+    let text = retouch_text::TextEncoder::load(&retouch_text::default_dir()).unwrap();
+    let fresh = Reader::new(|p| text.encode(p).map(|e| e.pooled)).unwrap();
+    // Same phrases, same vectors: both files serialise identically up to float noise.
+    let (a, b) = (shipped.to_bytes(), fresh.to_bytes());
+    assert_eq!(a.len(), b.len());
+    let n = phrases().len();
+    for (i, (p, _)) in phrases().iter().enumerate() {
+        let e = text.encode(p).unwrap().pooled;
+        let r = shipped.read(&e).unwrap();
+        assert_eq!(&r.phrase, p, "phrase {i} of {n} is not its own nearest");
+        assert!((r.similarity - 1.0).abs() < 1e-4, "{p}: {}", r.similarity);
+    }
+}
+
+fn coffee() -> (Vec<f32>, usize, usize) {
+    let p =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/photos/coffee.png");
+    let img = image::open(p).unwrap().to_rgb8();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    (
+        img.as_raw().iter().map(|v| *v as f32 / 255.0).collect(),
+        w,
+        h,
+    )
+}
+
+#[test]
+fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+
+    // Known words: the matcher's reading, no similarity reading.
+    let known = r.encode("make it warmer").unwrap();
+    assert!(known.reading.is_none());
+    assert_eq!(known.matched.labels(), ["temperature:up"]);
+    // A content edit alone is not turned into a colour edit.
+    let content = r.encode("remove the person").unwrap();
+    assert!(content.reading.is_none() && content.matched.targets.is_empty());
+
+    let (rgb, w, h) = coffee();
+    let before = stats(&rgb, None);
+    for (sentence, want) in [
+        (
+            "make it look like an old photograph",
+            Attr::Style("vintage".into()),
+        ),
+        ("like a sunny afternoon", Attr::Brightness),
+    ] {
+        let enc = r.encode(sentence).unwrap();
+        let reading = enc
+            .reading
+            .clone()
+            .unwrap_or_else(|| panic!("{sentence}: unread"));
+        assert_eq!(reading.target.attr, want, "{sentence}: {reading:?}");
+        assert!(enc.attributes.as_ref().unwrap().iter().any(|v| *v != 0.0));
+        let grid = r.predict(&rgb, w, h, 3, &enc).unwrap();
+        let mut out = vec![0f32; rgb.len()];
+        slice_apply(
+            &grid,
+            r.guide(),
+            ImageRef::new(&rgb, w, h, 3).unwrap(),
+            ImageMut::new(&mut out, w, h, 3).unwrap(),
+            &ApplyParams::default(),
+        )
+        .unwrap();
+        out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+        let after = stats(&out, None);
+        assert!(
+            moved_as_asked(&reading.target, &before, &after, 0.5),
+            "{sentence}: {before:?} -> {after:?}"
+        );
+    }
+}
