@@ -54,10 +54,16 @@ fn read_f32(st: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
             shape
         )));
     }
-    Ok(t.data()
+    Ok(f32_le(t.data()))
+}
+
+/// Little-endian f32 values of a safetensors F32 view's bytes (a trailing partial value, which
+/// a valid view never has, is ignored). Shared by every safetensors reader in the workspace.
+pub fn f32_le(bytes: &[u8]) -> Vec<f32> {
+    bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+        .collect()
 }
 
 impl GridFile {
@@ -132,5 +138,18 @@ impl GridFile {
             guide,
             metadata,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn f32_le_reads_little_endian_values() {
+        let bytes: Vec<u8> = [1.5f32, -2.0, f32::MAX]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .chain([7u8])
+            .collect();
+        assert_eq!(super::f32_le(&bytes), [1.5, -2.0, f32::MAX]);
     }
 }

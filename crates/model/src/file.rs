@@ -121,11 +121,7 @@ impl ModelFile {
                     view.dtype()
                 )));
             }
-            let v: Vec<f32> = view
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let v = retouch_engine::file::f32_le(view.data());
             if v.iter().any(|x| !x.is_finite()) {
                 return Err(bad(format!("{name} has non-finite values")));
             }

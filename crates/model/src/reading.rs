@@ -163,11 +163,7 @@ impl Reader {
         {
             return None;
         }
-        let values: Vec<f32> = view
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let values = retouch_engine::file::f32_le(view.data());
         let phrases = want
             .into_iter()
             .zip(values.chunks_exact(shape[1]))

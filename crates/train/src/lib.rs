@@ -542,11 +542,7 @@ impl Trainer {
                     like.dims()
                 )));
             }
-            let data: Vec<f32> = v
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let data = retouch_engine::file::f32_le(v.data());
             Ok(Tensor::from_vec(data, like.shape(), &self.device)?)
         };
         for (k, var) in &self.vars {
