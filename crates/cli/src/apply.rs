@@ -27,7 +27,17 @@ pub struct Args {
     /// Soft mask (any image, any size; white = full edit, black = none). Luma is used.
     #[arg(long)]
     pub mask: Option<PathBuf>,
-    /// Replace OUTPUT if it exists (and allow OUTPUT == INPUT).
+    /// Print timings and sizes as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Reading, slicing and writing options shared by `apply`, `edit` and `batch`.
+#[derive(clap::Args, Clone)]
+pub struct OutputArgs {
+    /// Replace outputs that exist (and allow OUTPUT == INPUT).
     #[arg(long)]
     pub overwrite: bool,
     /// JPEG quality (1-100).
@@ -36,9 +46,6 @@ pub struct Args {
     /// Refuse images with more pixels than this (checked before decoding).
     #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
     pub max_pixels: u64,
-    /// Print timings and sizes as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
     /// Slice kernel: auto, reference, portable, avx2, avx512.
     #[arg(long, default_value = "auto")]
     pub kernel: String,
@@ -117,13 +124,13 @@ pub fn run(a: Args) -> Result<()> {
     if !a.strength.is_finite() {
         bail!("--strength must be a finite number");
     }
-    let kernel = parse_kernel(&a.kernel)?;
+    let kernel = parse_kernel(&a.out.kernel)?;
     retouch_io::OutFormat::from_path(&a.output)?;
     // Refuse early, before any work, if the output would clobber something.
-    retouch_io::check_destination(&a.output, Some(&a.input), a.overwrite)?;
+    retouch_io::check_destination(&a.output, Some(&a.input), a.out.overwrite)?;
     let stages = Stages::new(a.json);
     let ropts = ReadOptions {
-        max_pixels: a.max_pixels,
+        max_pixels: a.out.max_pixels,
     };
 
     stages.stage("decoding");
@@ -157,8 +164,8 @@ pub fn run(a: Args) -> Result<()> {
         &a.output,
         Some(&a.input),
         &WriteOptions {
-            jpeg_quality: a.quality,
-            overwrite: a.overwrite,
+            jpeg_quality: a.out.quality,
+            overwrite: a.out.overwrite,
         },
     )?;
     let t_end = t0.elapsed();

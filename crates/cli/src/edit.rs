@@ -2,7 +2,7 @@
 //! `retouch batch JOBS.jsonl`: the model predicts a grid from a thumbnail and the instruction;
 //! the engine applies it at full resolution.
 
-use crate::apply::{load_mask, parse_kernel, slice_photo};
+use crate::apply::{load_mask, parse_kernel, slice_photo, OutputArgs};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use retouch_engine::{ApplyParams, Kernel};
@@ -22,18 +22,8 @@ pub struct ModelArgs {
     /// Text encoder folder (default: the shipped models/text-encoder).
     #[arg(long)]
     pub text_encoder: Option<PathBuf>,
-    /// Replace outputs that exist (and allow OUTPUT == INPUT).
-    #[arg(long)]
-    pub overwrite: bool,
-    /// JPEG quality (1-100).
-    #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
-    pub quality: u8,
-    /// Refuse images with more pixels than this (checked before decoding).
-    #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
-    pub max_pixels: u64,
-    /// Slice kernel: auto, reference, portable, avx2, avx512.
-    #[arg(long, default_value = "auto")]
-    pub kernel: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(clap::Args)]
@@ -87,7 +77,7 @@ fn one() -> f32 {
 
 /// Load the model (once).
 fn load(m: &ModelArgs) -> Result<(Retoucher, Kernel)> {
-    let kernel = parse_kernel(&m.kernel)?;
+    let kernel = parse_kernel(&m.out.kernel)?;
     let model = m
         .model
         .clone()
@@ -155,9 +145,9 @@ fn edit_one(
         bail!("strength must be a finite number");
     }
     retouch_io::OutFormat::from_path(output)?;
-    retouch_io::check_destination(output, Some(input), m.overwrite)?;
+    retouch_io::check_destination(output, Some(input), m.out.overwrite)?;
     let ropts = ReadOptions {
-        max_pixels: m.max_pixels,
+        max_pixels: m.out.max_pixels,
     };
     let photo = retouch_io::read(input, &ropts)?;
     let mask = mask.map(|p| load_mask(p, &ropts)).transpose()?;
@@ -196,8 +186,8 @@ fn edit_one(
         output,
         Some(input),
         &WriteOptions {
-            jpeg_quality: m.quality,
-            overwrite: m.overwrite,
+            jpeg_quality: m.out.quality,
+            overwrite: m.out.overwrite,
         },
     )?);
     let t_end = t0.elapsed();
@@ -227,7 +217,7 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
     // Refuse before the (slow) model load; edit_one checks again for batch jobs.
     refuse_empty(&a.instruction)?;
     retouch_io::OutFormat::from_path(&a.output)?;
-    retouch_io::check_destination(&a.output, Some(&a.input), a.model.overwrite)?;
+    retouch_io::check_destination(&a.output, Some(&a.input), a.model.out.overwrite)?;
     let (r, kernel) = load(&a.model)?;
     let report = edit_one(
         &r,
