@@ -7,11 +7,10 @@
 //! Written once for this probe and never used in training; the similarity reader's phrases
 //! (`retouch_model::reading`) were written independently of them.
 
-use crate::methods::rule_based;
+use crate::methods::{self, slice, Method};
 use crate::{Count, Result};
 use rayon::prelude::*;
 use retouch_data::synth::MIN_DELTA;
-use retouch_engine::{slice_apply_with, ApplyParams, ImageMut, ImageRef, Kernel};
 use retouch_finish::Image;
 use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Target};
 use retouch_model::Retoucher;
@@ -139,17 +138,7 @@ pub struct FreeTextSummary {
 fn model_output(r: &Retoucher, img: &Image, sentence: &str, read: bool) -> Result<Vec<f32>> {
     let enc = r.encode_with(sentence, read)?;
     let grid = r.predict(&img.data, img.width, img.height, 3, &enc)?;
-    let mut out = vec![0f32; img.data.len()];
-    slice_apply_with(
-        Kernel::best(),
-        &grid,
-        r.guide(),
-        ImageRef::new(&img.data, img.width, img.height, 3)?,
-        ImageMut::new(&mut out, img.width, img.height, 3)?,
-        &ApplyParams::default(),
-    )?;
-    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-    Ok(out)
+    slice(r, &grid, img)
 }
 
 fn followed(before: &[f32], out: &[f32], ok: &[Target]) -> bool {
@@ -165,7 +154,7 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
         for (sentence, ok) in &cases {
             let with = model_output(r, img, sentence, true)?;
             let without = model_output(r, img, sentence, false)?;
-            let rules = rule_based(img, sentence)?.data;
+            let rules = methods::run(Method::RuleBased, r, img, sentence)?;
             let v: Vec<bool> = [&with, &without, &rules]
                 .par_iter()
                 .map(|o| followed(&img.data, o, ok))

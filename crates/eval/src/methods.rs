@@ -86,7 +86,7 @@ pub fn global_only(grid: &BilateralGrid) -> Result<BilateralGrid> {
 }
 
 /// Slice a grid onto an f32 RGB image with the model's guide; output clamped to `[0, 1]`.
-fn slice(r: &Retoucher, grid: &BilateralGrid, img: &Image) -> Result<Vec<f32>> {
+pub(crate) fn slice(r: &Retoucher, grid: &BilateralGrid, img: &Image) -> Result<Vec<f32>> {
     let mut out = vec![0f32; img.data.len()];
     slice_apply_with(
         Kernel::best(),

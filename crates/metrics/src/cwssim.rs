@@ -172,18 +172,19 @@ fn coarsest_bands(img: &[f64], w: usize, h: usize) -> (Vec<Vec<C>>, usize, usize
     for level in 0..LEVELS {
         xr.iter_mut().for_each(|x| *x -= 1.0);
         if level == LEVELS - 1 {
+            // The band-pass (radial) part is the same for every orientation.
+            let hidft: Vec<C> = lodft
+                .iter()
+                .zip(&log_rad)
+                .map(|(d, r)| phase * *d * point_op(*r, &yr, xr[0], xr[1] - xr[0]))
+                .collect();
             let bands = (0..ORIENTATIONS)
                 .map(|b| {
                     let origin = xcosn[0] + PI * b as f64 / ORIENTATIONS as f64;
-                    let mut band: Vec<C> = lodft
+                    let mut band: Vec<C> = hidft
                         .iter()
-                        .zip(&log_rad)
                         .zip(&angle)
-                        .map(|((d, r), a)| {
-                            let hi = point_op(*r, &yr, xr[0], xr[1] - xr[0]);
-                            let an = point_op(*a, &ycosn, origin, xcosn[1] - xcosn[0]);
-                            phase * *d * an * hi
-                        })
+                        .map(|(d, a)| *d * point_op(*a, &ycosn, origin, xcosn[1] - xcosn[0]))
                         .collect();
                     band = shift(&band, cw, ch, true);
                     fft2(&mut band, cw, ch, true);
