@@ -11,6 +11,7 @@
 //! nor of the command line.
 
 pub mod file;
+pub mod im2col;
 pub mod lowres;
 pub mod net;
 pub mod reading;

@@ -169,13 +169,31 @@ fn lin(l: &Linear, x: &Tensor) -> candle_core::Result<Tensor> {
     y.reshape(out)
 }
 
-/// 3x3 convolution (padding 1, stride 1 or 2) as nine shifted views and one matmul.
+/// 3x3 convolution (padding 1, stride 1 or 2) as a patch gather ([`crate::im2col`]) and one
+/// matmul.
 ///
 /// Same result as `Conv2d`, but candle's CPU backward for `conv2d` goes through a direct
-/// `conv_transpose2d` loop that took most of a training step; the backward of slices and a
-/// matmul runs on gemm (measured in `examples/step_parts.rs`). `x`: `[B, C, H, W]`
-/// with H, W even when `stride` is 2.
+/// `conv_transpose2d` loop that took most of a training step; the gather's backward is one
+/// scatter pass and the matmul's runs on gemm (measured in `examples/step_parts.rs`).
+/// `x`: `[B, C, H, W]`.
 pub fn conv3x3(conv: &Conv2d, x: &Tensor, stride: usize) -> candle_core::Result<Tensor> {
+    let (b, c, h, w) = x.dims4()?;
+    let weight = conv.weight();
+    let cout = weight.dim(0)?;
+    let (ho, wo) = (h.div_ceil(stride), w.div_ceil(stride));
+    let patches = crate::im2col::im2col3x3(x, stride)?;
+    let wm = weight.reshape((cout, c * 9))?;
+    let mut y = wm.broadcast_matmul(&patches)?;
+    if let Some(bias) = conv.bias() {
+        y = y.broadcast_add(&bias.reshape((1, cout, 1))?)?;
+    }
+    y.reshape((b, cout, ho, wo))
+}
+
+/// [`conv3x3`] with the patches gathered by nine shifted `narrow` views of candle's own ops:
+/// the reference the gather op is tested against (and what `conv3x3` was before it).
+/// `x`: `[B, C, H, W]` with H, W even when `stride` is 2.
+pub fn conv3x3_reference(conv: &Conv2d, x: &Tensor, stride: usize) -> candle_core::Result<Tensor> {
     let (b, c, h, w) = x.dims4()?;
     let weight = conv.weight();
     let cout = weight.dim(0)?;

@@ -6,7 +6,8 @@ use candle_nn::{VarBuilder, VarMap};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use retouch_engine::{grad, BilateralGrid, GuideMap};
-use retouch_model::net::{conv1x1, conv3x3};
+use retouch_model::im2col::im2col3x3;
+use retouch_model::net::{conv1x1, conv3x3, conv3x3_reference};
 use retouch_model::{slice_op, Generator, ModelFile, NetConfig, TextBatch};
 use std::collections::{BTreeMap, HashMap};
 
@@ -223,6 +224,101 @@ fn matmul_convolutions_equal_candle_conv2d_with_gradients() -> candle_core::Resu
         .max_all()?
         .to_scalar::<f32>()?;
     assert!(d < 1e-5);
+    Ok(())
+}
+
+#[test]
+fn gather_op_equals_the_composite_reference_with_gradients() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let mut r = rng(5);
+    // Even sizes for stride 2 (the composite's domain), odd ones for stride 1, batch > 1.
+    for (cin, cout, h, w, stride) in [
+        (3, 16, 32, 32, 2),
+        (16, 8, 10, 14, 2),
+        (5, 4, 9, 7, 1),
+        (8, 8, 16, 16, 1),
+    ] {
+        let wt = Var::from_tensor(&Tensor::from_vec(
+            rand_vec(&mut r, cout * cin * 9, -1.0, 1.0),
+            (cout, cin, 3, 3),
+            &dev,
+        )?)?;
+        let conv = candle_nn::Conv2d::new(wt.as_tensor().clone(), None, Default::default());
+        let x = Var::from_tensor(&Tensor::from_vec(
+            rand_vec(&mut r, 3 * cin * h * w, -1.0, 1.0),
+            (3, cin, h, w),
+            &dev,
+        )?)?;
+        let ours = conv3x3(&conv, x.as_tensor(), stride)?;
+        let reference = conv3x3_reference(&conv, x.as_tensor(), stride)?;
+        assert_eq!(ours.dims(), reference.dims());
+        let d = (&ours - &reference)?.abs()?.max_all()?.to_scalar::<f32>()?;
+        assert!(d < 1e-5, "forward {cin}x{h}x{w} s{stride}: {d}");
+        let g = Tensor::from_vec(
+            rand_vec(&mut r, ours.elem_count(), -1.0, 1.0),
+            ours.shape(),
+            &dev,
+        )?;
+        let ga = (&ours * &g)?.sum_all()?.backward()?;
+        let gb = (&reference * &g)?.sum_all()?.backward()?;
+        for v in [&wt, &x] {
+            let a = ga.get(v.as_tensor()).expect("gradient");
+            let b = gb.get(v.as_tensor()).expect("gradient");
+            let d = (a - b)?.abs()?.max_all()?.to_scalar::<f32>()?;
+            assert!(d < 1e-4, "gradient {cin}x{h}x{w} s{stride}: {d}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn gather_op_backward_matches_finite_differences() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let mut r = rng(6);
+    // Odd sizes with stride 2 included: the op's own domain is wider than the composite's.
+    for (c, h, w, stride) in [(2, 5, 7, 2), (3, 6, 4, 1), (1, 3, 3, 2)] {
+        let xv = rand_vec(&mut r, 2 * c * h * w, -1.0, 1.0);
+        let x = Var::from_tensor(&Tensor::from_vec(xv.clone(), (2, c, h, w), &dev)?)?;
+        let cols = im2col3x3(x.as_tensor(), stride)?;
+        let (ho, wo) = (h.div_ceil(stride), w.div_ceil(stride));
+        assert_eq!(cols.dims(), &[2, c * 9, ho * wo]);
+        let g = Tensor::from_vec(
+            rand_vec(&mut r, cols.elem_count(), -1.0, 1.0),
+            cols.shape(),
+            &dev,
+        )?;
+        let loss = |v: &[f32]| -> candle_core::Result<f64> {
+            let t = Tensor::from_vec(v.to_vec(), (2, c, h, w), &dev)?;
+            im2col3x3(&t, stride)?
+                .to_dtype(DType::F64)?
+                .mul(&g.to_dtype(DType::F64)?)?
+                .sum_all()?
+                .to_scalar::<f64>()
+        };
+        let grads = (&cols * &g)?.sum_all()?.backward()?;
+        let analytic = grads
+            .get(x.as_tensor())
+            .expect("gradient")
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let eps = 1e-2f32;
+        for i in 0..xv.len() {
+            let (mut up, mut down) = (xv.clone(), xv.clone());
+            up[i] += eps;
+            down[i] -= eps;
+            let fd = (loss(&up)? - loss(&down)?) / (2.0 * eps as f64);
+            assert!(
+                (fd - analytic[i] as f64).abs() < 1e-3,
+                "{c}x{h}x{w} s{stride} element {i}: finite difference {fd}, backward {}",
+                analytic[i]
+            );
+        }
+        // Every tap of the centre row reads its own pixel: row 4 of the patches is the input.
+        if stride == 1 {
+            let centre = cols.narrow(1, 4, 1)?.flatten_all()?.to_vec1::<f32>()?;
+            assert_eq!(&centre[..h * w], &xv[..h * w]);
+        }
+    }
     Ok(())
 }
 
