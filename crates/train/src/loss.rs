@@ -39,34 +39,57 @@ pub fn luma(x: &Tensor) -> Result<Tensor> {
         .contiguous()
 }
 
-fn gaussian(sigma: f64, radius: usize, device: &Device) -> Result<(Tensor, Tensor)> {
-    let mut k: Vec<f32> = (0..2 * radius + 1)
+fn gaussian(sigma: f64, radius: usize) -> Vec<f32> {
+    let k: Vec<f64> = (0..2 * radius + 1)
         .map(|i| {
             let d = i as f64 - radius as f64;
-            (-d * d / (2.0 * sigma * sigma)).exp() as f32
+            (-d * d / (2.0 * sigma * sigma)).exp()
         })
         .collect();
-    let s: f32 = k.iter().sum();
-    k.iter_mut().for_each(|v| *v /= s);
-    let n = k.len();
-    Ok((
-        Tensor::from_vec(k.clone(), (1, 1, 1, n), device)?,
-        Tensor::from_vec(k, (1, 1, n, 1), device)?,
-    ))
+    let s: f64 = k.iter().sum();
+    k.iter().map(|v| (v / s) as f32).collect()
+}
+
+/// `[n, n - len(k) + 1]` banded matrix whose column `j` holds the kernel at rows `j..`: `x @ band`
+/// is the 'valid' correlation of each row of `x` with `k`.
+fn band(k: &[f32], n: usize, device: &Device) -> Result<Tensor> {
+    let m = n + 1 - k.len();
+    let mut v = vec![0f32; n * m];
+    for j in 0..m {
+        for (i, &kv) in k.iter().enumerate() {
+            v[(j + i) * m + j] = kv;
+        }
+    }
+    Tensor::from_vec(v, (n, m), device)
 }
 
 /// Mean SSIM of two `[B, 1, H, W]` images in `[0, 1]` (Gaussian window sigma 1.5, radius 5,
 /// K1 0.01, K2 0.03, valid region only). Differentiable.
+///
+/// The five local means are one separable blur of the stacked `[a, b, a², b², ab]`, written as
+/// two matmuls with banded kernel matrices: candle's `conv2d` backward on CPU is a direct loop
+/// that took most of this term's time; matmul and its backward run on gemm.
 pub fn ssim(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    let (kx, ky) = gaussian(1.5, 5, a.device())?;
-    let blur =
-        |x: &Tensor| -> Result<Tensor> { x.conv2d(&kx, 0, 1, 1, 1)?.conv2d(&ky, 0, 1, 1, 1) };
+    const RADIUS: usize = 5;
+    let (_, _, h, w) = a.dims4()?;
+    if h <= 2 * RADIUS || w <= 2 * RADIUS {
+        candle_core::bail!("ssim: {h}x{w} is smaller than the 11x11 window");
+    }
+    let k = gaussian(1.5, RADIUS);
+    let (bx, by) = (band(&k, w, a.device())?, band(&k, h, a.device())?);
+    let stack = Tensor::cat(&[a, b, &a.sqr()?, &b.sqr()?, &(a * b)?], 1)?;
+    let blurred = stack
+        .broadcast_matmul(&bx)?
+        .transpose(2, 3)?
+        .broadcast_matmul(&by)?
+        .transpose(2, 3)?;
+    let part = |i: usize| blurred.narrow(1, i, 1);
+    let (ma, mb) = (part(0)?, part(1)?);
     let (c1, c2) = (0.01f64.powi(2), 0.03f64.powi(2));
-    let (ma, mb) = (blur(a)?, blur(b)?);
     let (ma2, mb2, mab) = (ma.sqr()?, mb.sqr()?, (&ma * &mb)?);
-    let va = (blur(&a.sqr()?)? - &ma2)?;
-    let vb = (blur(&b.sqr()?)? - &mb2)?;
-    let cov = (blur(&(a * b)?)? - &mab)?;
+    let va = (part(2)? - &ma2)?;
+    let vb = (part(3)? - &mb2)?;
+    let cov = (part(4)? - &mab)?;
     let num = ((mab * 2.0)? + c1)?.mul(&((cov * 2.0)? + c2)?)?;
     let den = ((ma2 + mb2)? + c1)?.mul(&((va + vb)? + c2)?)?;
     (num / den)?.mean_all()

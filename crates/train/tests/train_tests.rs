@@ -233,6 +233,68 @@ fn alignment_prefers_the_asked_direction_and_its_gradient_is_right() -> candle_c
     Ok(())
 }
 
+/// SSIM by its definition, in f64 loops: Gaussian window (sigma 1.5, radius 5) at every
+/// position where it fits, means, variances and covariance weighted by it, averaged.
+fn ssim_by_definition(a: &[f32], b: &[f32], h: usize, w: usize) -> f64 {
+    let r = 5usize;
+    let g: Vec<f64> = (0..=2 * r)
+        .map(|i| (-((i as f64 - r as f64).powi(2)) / (2.0 * 1.5 * 1.5)).exp())
+        .collect();
+    let norm: f64 = g.iter().sum::<f64>().powi(2);
+    let (c1, c2) = (0.01f64.powi(2), 0.03f64.powi(2));
+    let mut total = 0.0;
+    let mut n = 0usize;
+    for y in r..h - r {
+        for x in r..w - r {
+            let (mut ma, mut mb, mut aa, mut bb, mut ab) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for dy in 0..=2 * r {
+                for dx in 0..=2 * r {
+                    let wt = g[dy] * g[dx] / norm;
+                    let i = (y + dy - r) * w + (x + dx - r);
+                    let (p, q) = (a[i] as f64, b[i] as f64);
+                    ma += wt * p;
+                    mb += wt * q;
+                    aa += wt * p * p;
+                    bb += wt * q * q;
+                    ab += wt * p * q;
+                }
+            }
+            let (va, vb, cov) = (aa - ma * ma, bb - mb * mb, ab - ma * mb);
+            total += ((2.0 * ma * mb + c1) * (2.0 * cov + c2))
+                / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            n += 1;
+        }
+    }
+    total / n as f64
+}
+
+#[test]
+fn ssim_loss_equals_its_definition() -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    let (_, img) = photo("rocket.jpg", 40);
+    let (h, w) = (img.height, img.width);
+    let a = loss::luma(&Tensor::from_vec(img.data.clone(), (1, h, w, 3), &dev)?)?;
+    let b = ((&a * 0.7)? + Tensor::rand(0f32, 0.2, a.shape(), &dev)?)?;
+    let av = a.flatten_all()?.to_vec1::<f32>()?;
+    let bv = b.flatten_all()?.to_vec1::<f32>()?;
+    let ours = loss::ssim(&a, &b)?.to_scalar::<f32>()? as f64;
+    let reference = ssim_by_definition(&av, &bv, h, w);
+    assert!(reference < 0.95, "the pair should differ: {reference}");
+    assert!(
+        (ours - reference).abs() < 1e-4,
+        "ssim {ours} vs definition {reference}"
+    );
+    // A batch of two gives the mean of the two.
+    let ba = Tensor::cat(&[&a, &a], 0)?;
+    let bb = Tensor::cat(&[&b, &a], 0)?;
+    let both = loss::ssim(&ba, &bb)?.to_scalar::<f32>()? as f64;
+    assert!((both - (reference + 1.0) / 2.0).abs() < 1e-4, "{both}");
+    // Too small for the window: an error, not a panic or NaN.
+    let tiny = Tensor::zeros((1, 1, 8, 30), candle_core::DType::F32, &dev)?;
+    assert!(loss::ssim(&tiny, &tiny).is_err());
+    Ok(())
+}
+
 #[test]
 fn losses_are_zero_for_identical_images_and_positive_otherwise() -> candle_core::Result<()> {
     let dev = Device::Cpu;
