@@ -180,3 +180,122 @@ pub fn backward<T: Float + Send + Sync>(
         image: grad_image,
     })
 }
+
+/// [`backward`] for `f32`, fused: each pixel walks its eight grid cells once, accumulating the
+/// sliced matrix, the depth derivative and the grid gradient in the same pass (the generic
+/// version samples the matrix, then walks the cells again), with the column weights computed
+/// once per band. The training op calls this; tests compare it with [`backward`] (which the
+/// finite-difference tests check) on random grids, guides and images.
+pub fn backward_fused(
+    grid: &BilateralGrid,
+    guide: &GuideMap,
+    image: &[f32],
+    w: usize,
+    h: usize,
+    strength: f32,
+    grad_out: &[f32],
+) -> Result<Gradients<f32>> {
+    check(grid, guide, image.len(), w, h)?;
+    if grad_out.len() != image.len() {
+        return Err(EngineError::BufferSize {
+            width: w,
+            height: h,
+            channels: 3,
+            expected: image.len(),
+            got: grad_out.len(),
+        });
+    }
+    let (gh, gw, gd) = grid.dims();
+    let data = grid.data();
+    let n_grid = data.len();
+    let k = strength;
+    let depth = gd as f32;
+    let band = (h / (rayon::current_num_threads() * 4)).max(1);
+    let columns: Vec<(usize, usize, f32)> = (0..w)
+        .map(|x| {
+            let (x0, x1, fx) = axis_weights(x, w, gw);
+            (x0, x1, fx as f32)
+        })
+        .collect();
+    let mut grad_image = vec![0f32; image.len()];
+    let partials: Vec<(Vec<f32>, GuideGrad<f32>)> = grad_image
+        .par_chunks_mut(band * w * 3)
+        .enumerate()
+        .map(|(b, gimg)| {
+            let mut ggrid = vec![0f32; n_grid];
+            let mut gguide = GuideGrad::zeros();
+            let rows = gimg.len() / (w * 3);
+            for r in 0..rows {
+                let y = b * band + r;
+                let (y0, y1, fy) = axis_weights(y, h, gh);
+                let fy = fy as f32;
+                for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
+                    let i = (y * w + x) * 3;
+                    let p = [image[i], image[i + 1], image[i + 2]];
+                    let g = [grad_out[i], grad_out[i + 1], grad_out[i + 2]];
+                    let tr = guide.eval(p);
+                    let (z0, z1, fz, inside) = depth_weights(tr.z, gd);
+                    let pt = [p[0], p[1], p[2], 1.0];
+                    let mut da = [0f32; COEFFS];
+                    for rr in 0..3 {
+                        for j in 0..4 {
+                            da[rr * 4 + j] = k * g[rr] * pt[j];
+                        }
+                    }
+                    let mut a = [0f32; COEFFS];
+                    let mut dz = 0f32;
+                    for (yy, wy) in [(y0, 1.0 - fy), (y1, fy)] {
+                        for (xx, wx) in [(x0, 1.0 - fx), (x1, fx)] {
+                            let wxy = wy * wx;
+                            let (w0, w1) = (wxy * (1.0 - fz), wxy * fz);
+                            let (o0, o1) = (grid.offset(yy, xx, z0), grid.offset(yy, xx, z1));
+                            let c0 = &data[o0..o0 + COEFFS];
+                            let c1 = &data[o1..o1 + COEFFS];
+                            let mut dot = 0f32;
+                            for c in 0..COEFFS {
+                                a[c] += w0 * c0[c] + w1 * c1[c];
+                                dot += (c1[c] - c0[c]) * da[c];
+                            }
+                            if inside {
+                                dz += wxy * depth * dot;
+                            }
+                            for (gv, d) in ggrid[o0..o0 + COEFFS].iter_mut().zip(&da) {
+                                *gv += w0 * d;
+                            }
+                            for (gv, d) in ggrid[o1..o1 + COEFFS].iter_mut().zip(&da) {
+                                *gv += w1 * d;
+                            }
+                        }
+                    }
+                    let mut dp = [0f32; 3];
+                    for (j, d) in dp.iter_mut().enumerate() {
+                        let mut s = g[j] * (1.0 - k);
+                        for rr in 0..3 {
+                            s += g[rr] * k * a[rr * 4 + j];
+                        }
+                        *d = s;
+                    }
+                    let dpg = guide.backward(p, &tr, dz, &mut gguide);
+                    let o = r * w * 3 + x * 3;
+                    for j in 0..3 {
+                        gimg[o + j] = dp[j] + dpg[j];
+                    }
+                }
+            }
+            (ggrid, gguide)
+        })
+        .collect();
+    let mut ggrid = vec![0f32; n_grid];
+    let mut gguide = GuideGrad::zeros();
+    for (pg, pgu) in partials {
+        for (a, b) in ggrid.iter_mut().zip(pg) {
+            *a += b;
+        }
+        gguide.add_assign(&pgu);
+    }
+    Ok(Gradients {
+        grid: ggrid,
+        guide: gguide,
+        image: grad_image,
+    })
+}

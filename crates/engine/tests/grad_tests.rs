@@ -9,7 +9,7 @@
 mod common;
 use common::*;
 use rand::Rng;
-use retouch_engine::grad::{backward, forward};
+use retouch_engine::grad::{backward, backward_fused, forward};
 use retouch_engine::{BilateralGrid, GuideMap};
 
 struct Case {
@@ -170,4 +170,47 @@ fn forward_agrees_with_the_reference_kernel() {
     for (a, b) in out.iter().zip(&want) {
         assert!((*a as f32 - b).abs() < 1e-5);
     }
+}
+
+/// Largest difference between two gradient vectors, relative to the larger's scale.
+fn max_rel_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    let scale = a
+        .iter()
+        .chain(b)
+        .fold(0f32, |m, v| m.max(v.abs()))
+        .max(1e-6);
+    a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+}
+
+#[test]
+fn fused_backward_equals_the_generic_one() {
+    // Sizes that are and are not multiples of the grid, strength 1 and not, pixels whose guide
+    // value leaves (0, 1) (the random guide and 0/1 image values reach the clamps).
+    for (seed, w, h, dims, s) in [
+        (40, 37, 23, (4, 5, 8), 1.0f32),
+        (41, 64, 48, (16, 16, 8), 0.7),
+        (42, 5, 9, (3, 3, 2), 1.3),
+    ] {
+        let c = case(seed, w, h, dims, s as f64);
+        let mut img: Vec<f32> = c.img.iter().map(|&v| v as f32).collect();
+        img[0] = 0.0;
+        img[4] = 1.0;
+        let g: Vec<f32> = c.g.iter().map(|&v| v as f32).collect();
+        let slow = backward(&c.grid, &c.guide, &img, w, h, s, &g).unwrap();
+        let fast = backward_fused(&c.grid, &c.guide, &img, w, h, s, &g).unwrap();
+        let d_grid = max_rel_diff(&slow.grid, &fast.grid);
+        let d_image = max_rel_diff(&slow.image, &fast.image);
+        let d_guide = max_rel_diff(&slow.guide.flatten(), &fast.guide.flatten());
+        assert!(
+            d_grid < 1e-5 && d_image < 1e-5 && d_guide < 1e-4,
+            "{w}x{h} {dims:?}: grid {d_grid}, image {d_image}, guide {d_guide}"
+        );
+        assert!(fast.grid.iter().any(|v| v.abs() > 1e-3));
+    }
+    // Bad sizes are errors, as in the generic version.
+    let c = case(43, 4, 4, (2, 2, 2), 1.0);
+    let img = vec![0.5f32; 4 * 4 * 3];
+    assert!(backward_fused(&c.grid, &c.guide, &img, 4, 4, 1.0, &img[..10]).is_err());
+    assert!(backward_fused(&c.grid, &c.guide, &img[..9], 4, 4, 1.0, &img[..9]).is_err());
 }

@@ -124,7 +124,7 @@ impl CustomOp3 for SliceApply {
         for i in 0..d.b {
             let g = BilateralGrid::from_data(d.gh, d.gw, d.gd, gv[i * gn..(i + 1) * gn].to_vec())
                 .map_err(engine_err)?;
-            let r = grad::backward(
+            let r = grad::backward_fused(
                 &g,
                 &guide_map,
                 &iv[i * n..(i + 1) * n],

@@ -89,7 +89,8 @@ fn slice_op_forward_and_backward_match_the_engine() -> candle_core::Result<()> {
             f.as_slice(),
             "forward, sample {i}"
         );
-        let bw = grad::backward(
+        // The op calls the fused backward (compared with the generic one in the engine's tests).
+        let bw = grad::backward_fused(
             &eg,
             &guide,
             &img_v[i * n..(i + 1) * n],
