@@ -175,19 +175,24 @@ impl LabW {
     }
 }
 
-/// Weighted quantile of `key` over `labs`.
-fn quantile(labs: &[LabW], key: fn(&LabW) -> f32, q: f32, wsum: f32) -> f32 {
+/// `(key, weight)` of every pixel, sorted by key (stable, so ties keep pixel order).
+fn sorted_by(labs: &[LabW], key: fn(&LabW) -> f32) -> Vec<(f32, f32)> {
     let mut v: Vec<(f32, f32)> = labs.iter().map(|x| (key(x), x.w)).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// Weighted quantile `q` of values sorted by [`sorted_by`] (`wsum`: their total weight).
+fn quantile(sorted: &[(f32, f32)], q: f32, wsum: f32) -> f32 {
     let target = q * wsum;
     let mut acc = 0.0;
-    for (val, w) in &v {
+    for (val, w) in sorted {
         acc += w;
         if acc >= target {
             return *val;
         }
     }
-    v.last().map_or(0.0, |x| x.0)
+    sorted.last().map_or(0.0, |x| x.0)
 }
 
 /// Statistics of an RGB image (interleaved, sRGB-encoded, [0, 1]); `weights` (one per pixel,
@@ -218,11 +223,10 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
         .sum::<f32>()
         / wsum)
         .sqrt();
-    let c_med = quantile(&labs, LabW::chroma, 0.5, wsum);
-    let (q25, q75) = (
-        quantile(&labs, |v| v.l, 0.25, wsum),
-        quantile(&labs, |v| v.l, 0.75, wsum),
-    );
+    let c_med = quantile(&sorted_by(&labs, LabW::chroma), 0.5, wsum);
+    // One sort of L serves its five quantiles.
+    let by_l = sorted_by(&labs, |v| v.l);
+    let (q25, q75) = (quantile(&by_l, 0.25, wsum), quantile(&by_l, 0.75, wsum));
     let band_mean = |keep: &dyn Fn(f32) -> bool| {
         let (s, w) = labs
             .iter()
@@ -242,9 +246,9 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
     Stats {
         l_mean,
         l_std,
-        l_p02: quantile(&labs, |v| v.l, 0.02, wsum),
-        l_p10: quantile(&labs, |v| v.l, 0.10, wsum),
-        l_p90: quantile(&labs, |v| v.l, 0.90, wsum),
+        l_p02: quantile(&by_l, 0.02, wsum),
+        l_p10: quantile(&by_l, 0.10, wsum),
+        l_p90: quantile(&by_l, 0.90, wsum),
         l_shadow_mean: band_mean(&|l| l <= q25),
         l_highlight_mean: band_mean(&|l| l >= q75),
         a_mean: mean(|v| v.a),
