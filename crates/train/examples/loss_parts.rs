@@ -2,7 +2,7 @@
 //! `cargo run --release -p retouch-train --example loss_parts`.
 
 use candle_core::{Device, Tensor, Var};
-use retouch_train::loss;
+use retouch_train::{align, loss};
 use std::time::Instant;
 
 fn time(
@@ -45,5 +45,11 @@ fn main() -> candle_core::Result<()> {
         loss::ssim(&h(a)?, &h(b)?)
     })?;
     time("gamut", |a, _| loss::out_of_gamut(a))?;
+    let m = retouch_instruct::matcher::match_instruction("warmer, lift the shadows, more vibrant");
+    time("alignment", |a, b| {
+        let n = 192 * 256;
+        let l = align::alignment_loss(&a.reshape((n, 3))?, &b.reshape((n, 3))?, &m.targets, None)?;
+        l.ok_or_else(|| candle_core::Error::Msg("no targets".into()))
+    })?;
     Ok(())
 }

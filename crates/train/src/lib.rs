@@ -26,7 +26,7 @@ use retouch_text::TextEncoder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use config::{LossWeights, TrainConfig};
@@ -88,8 +88,57 @@ pub struct StepReport {
 
 /// A sentence encoding: (pooled, token states).
 type Encoding = Arc<(Vec<f32>, Tensor)>;
-/// Cached sentence encodings.
-type TextCache = HashMap<String, Encoding>;
+/// Cached sentence encodings, shared with the prefetch thread.
+type TextCache = Arc<Mutex<HashMap<String, Encoding>>>;
+
+/// Encode `texts` through `cache`: cached sentences are looked up, the others encoded (in
+/// parallel when `parallel`) and added. The encoder is deterministic, so which thread filled
+/// an entry does not change the result.
+fn encode_cached(
+    text: &TextEncoder,
+    cache: &TextCache,
+    texts: &[String],
+    parallel: bool,
+) -> Result<Vec<Encoding>> {
+    let lock = || {
+        cache
+            .lock()
+            .map_err(|_| TrainError::Other("text cache lock poisoned".into()))
+    };
+    let missing: Vec<String> = {
+        let mut c = lock()?;
+        if c.len() > 40_000 {
+            c.clear();
+        }
+        let mut m: Vec<String> = texts
+            .iter()
+            .filter(|t| !c.contains_key(*t))
+            .cloned()
+            .collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+    let one = |t: &String| -> Result<(String, Encoding)> {
+        let e = text.encode(t)?;
+        Ok((t.clone(), Arc::new((e.pooled, e.tokens))))
+    };
+    let fresh: Vec<(String, Encoding)> = if parallel {
+        missing.par_iter().map(one).collect::<Result<_>>()?
+    } else {
+        missing.iter().map(one).collect::<Result<_>>()?
+    };
+    let mut c = lock()?;
+    c.extend(fresh);
+    texts
+        .iter()
+        .map(|t| {
+            c.get(t)
+                .cloned()
+                .ok_or_else(|| TrainError::Other("text cache miss".into()))
+        })
+        .collect()
+}
 
 pub struct Trainer {
     pub cfg: TrainConfig,
@@ -103,7 +152,7 @@ pub struct Trainer {
     /// The next step's batch, synthesised on a thread while this step computes.
     prefetch: Option<Prefetch>,
     val_synth: Synth,
-    text: TextEncoder,
+    text: Arc<TextEncoder>,
     cache: TextCache,
 }
 
@@ -169,8 +218,8 @@ impl Trainer {
             synth,
             prefetch: None,
             val_synth,
-            text,
-            cache: HashMap::new(),
+            text: Arc::new(text),
+            cache: Arc::new(Mutex::new(HashMap::new())),
         };
         if let Some(p) = checkpoint {
             t.load_checkpoint(p)?;
@@ -194,31 +243,7 @@ impl Trainer {
 
     /// Encode sentences, through the cache.
     fn encode(&mut self, texts: &[String]) -> Result<Vec<Encoding>> {
-        if self.cache.len() > 40_000 {
-            self.cache.clear();
-        }
-        let missing: Vec<&String> = texts
-            .iter()
-            .filter(|t| !self.cache.contains_key(*t))
-            .collect();
-        let text = &self.text;
-        let fresh: Vec<(String, Encoding)> = missing
-            .par_iter()
-            .map(|t| {
-                let e = text.encode(t)?;
-                Ok(((*t).clone(), Arc::new((e.pooled, e.tokens))))
-            })
-            .collect::<Result<_>>()?;
-        self.cache.extend(fresh);
-        texts
-            .iter()
-            .map(|t| {
-                self.cache
-                    .get(t)
-                    .cloned()
-                    .ok_or_else(|| TrainError::Other("text cache miss".into()))
-            })
-            .collect()
+        encode_cached(&self.text, &self.cache, texts, true)
     }
 
     /// Training triplets of one step (deterministic in the step number).
@@ -245,14 +270,19 @@ impl Trainer {
     }
 
     /// Start synthesising `step`'s batch on a thread (one sample after another, leaving the
-    /// cores to the network).
+    /// cores to the network) and encoding its instructions into the cache.
     fn start_prefetch(&mut self, step: usize) {
         let synth = Arc::clone(&self.synth);
+        let (text, cache) = (Arc::clone(&self.text), Arc::clone(&self.cache));
         let b = self.cfg.batch;
         let handle = std::thread::spawn(move || {
-            (0..b)
+            let batch: Vec<Triplet> = (0..b)
                 .map(|i| synth.sample((step * b + i) as u64))
-                .collect()
+                .collect();
+            let texts: Vec<String> = batch.iter().map(|t| t.meta.instruction.clone()).collect();
+            // An error here is met again, and reported, when the step encodes them itself.
+            let _ = encode_cached(&text, &cache, &texts, false);
+            batch
         });
         self.prefetch = Some(Prefetch { step, handle });
     }
