@@ -108,18 +108,19 @@ fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
             "\"{c}\" asks to change the content; only colour and tone are edited"
         ));
     }
-    match &enc.reading {
-        Some(r) => warnings.push(format!(
-            "no known retouching words recognised; read by sentence similarity as {} (nearest phrase \"{}\", cosine {:.2})",
+    for (clause, r) in &enc.readings {
+        warnings.push(format!(
+            "no known retouching words in \"{clause}\"; read by sentence similarity as {} (nearest phrase \"{}\", cosine {:.2})",
             r.target.label(),
             r.phrase,
             r.similarity
-        )),
-        None if m.targets.is_empty() && m.content_edits.is_empty() => warnings.push(
+        ));
+    }
+    if enc.readings.is_empty() && m.targets.is_empty() && m.content_edits.is_empty() {
+        warnings.push(
             "no known retouching words recognised; applying the model's reading of the sentence"
                 .into(),
-        ),
-        None => {}
+        );
     }
     for a in &m.contradictions {
         warnings.push(format!("{} is asked for in both directions", a.key()));

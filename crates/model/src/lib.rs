@@ -54,10 +54,10 @@ pub fn default_model_path() -> PathBuf {
 pub struct Instruction {
     pub encoded: Encoded,
     /// What the instruction asks for: the rule-based matcher's reading, plus the
-    /// sentence-similarity reading when the matcher found nothing (see [`reading`]).
+    /// sentence-similarity readings of the clauses it found nothing in (see [`reading`]).
     pub matched: Match,
-    /// The sentence-similarity reading, when it was used.
-    pub reading: Option<reading::Reading>,
+    /// The sentence-similarity readings that were used: (clause, reading).
+    pub readings: Vec<(String, reading::Reading)>,
     /// `matched` as the network's attribute vector (models with `attr_dim > 0`).
     pub attributes: Option<Vec<f32>>,
 }
@@ -99,8 +99,12 @@ impl Retoucher {
     }
 
     /// Encode an instruction (the text stage): the sentence encoder and the matcher; for
-    /// models conditioned on attributes, a sentence the matcher cannot read at all (no
-    /// attribute, no content edit) is read by similarity to known phrases instead.
+    /// models conditioned on attributes, each clause ([`reading::clauses`]) the matcher finds
+    /// nothing in (no attribute, no content edit) is read by similarity to known phrases, and
+    /// what it reads is added unless the sentence already sets that attribute. A sentence the
+    /// matcher reads nothing in at all is read at [`reading::MIN_SIMILARITY`], a clause beside
+    /// matched ones at [`reading::EXTRA_SIMILARITY`]. Each extra clause costs one more sentence
+    /// encoding.
     pub fn encode(&self, instruction: &str) -> Result<Instruction> {
         self.encode_with(instruction, true)
     }
@@ -111,23 +115,48 @@ impl Retoucher {
         let encoded = self.text.encode(instruction)?;
         let mut matched = retouch_instruct::match_instruction(instruction);
         let conditioned = self.net.config().attr_dim > 0;
-        let mut reading = None;
-        if read
-            && conditioned
-            && matched.targets.is_empty()
-            && matched.content_edits.is_empty()
-            && !instruction.trim().is_empty()
-        {
-            reading = self.reader()?.read(&encoded.pooled);
-            if let Some(r) = &reading {
+        let mut readings = Vec::new();
+        let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
+        if read && conditioned && !instruction.trim().is_empty() {
+            let whole_unread = unread(&matched);
+            let clauses = reading::clauses(instruction);
+            let min = if whole_unread {
+                reading::MIN_SIMILARITY
+            } else {
+                reading::EXTRA_SIMILARITY
+            };
+            let mut found = Vec::new();
+            if whole_unread && clauses.len() <= 1 {
+                // One clause: the sentence's own embedding is the clause's.
+                found.extend(
+                    self.reader()?
+                        .read_at_least(&encoded.pooled, min)
+                        .map(|r| (instruction.trim().to_string(), r)),
+                );
+            } else {
+                for clause in clauses {
+                    if !unread(&retouch_instruct::match_instruction(&clause)) {
+                        continue;
+                    }
+                    let e = self.text.encode(&clause)?;
+                    if let Some(r) = self.reader()?.read_at_least(&e.pooled, min) {
+                        found.push((clause, r));
+                    }
+                }
+            }
+            for (clause, r) in found {
+                if matched.targets.iter().any(|(t, _)| t.attr == r.target.attr) {
+                    continue; // the sentence (or an earlier clause) already sets it
+                }
                 matched.targets.push((r.target.clone(), r.confidence));
+                readings.push((clause, r));
             }
         }
         let attributes = conditioned.then(|| matched.attribute_vector());
         Ok(Instruction {
             encoded,
             matched,
-            reading,
+            readings,
             attributes,
         })
     }

@@ -15,6 +15,40 @@ use std::collections::HashMap;
 pub const MIN_SIMILARITY: f32 = 0.35;
 /// At and above this similarity the reading gets full confidence.
 pub const FULL_SIMILARITY: f32 = 0.6;
+/// A clause read beside attributes the matcher found elsewhere in the sentence must be at
+/// least this similar: the sentence already says something clear, so a loose neighbour of a
+/// filler clause ("if you can") must not add an edit.
+pub const EXTRA_SIMILARITY: f32 = 0.5;
+
+/// The clauses of an instruction: split at `,`, `;`, `.`, `!`, `?` and the words "and", "but",
+/// "with", "plus", "then", "while"; each trimmed, empty ones dropped. "warmer, like a travel
+/// magazine" -> ["warmer", "like a travel magazine"].
+pub fn clauses(sentence: &str) -> Vec<String> {
+    const JOINERS: [&str; 6] = ["and", "but", "with", "plus", "then", "while"];
+    let mut out = Vec::new();
+    let joiner = |w: &str| JOINERS.contains(&w.to_lowercase().as_str());
+    for part in sentence.split([',', ';', '.', '!', '?']) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let mut current: Vec<&str> = Vec::new();
+        for (i, &word) in words.iter().enumerate() {
+            // Split only before a clause of two words or more: "black and white" stays whole.
+            let next = words[i + 1..].iter().take_while(|w| !joiner(w)).count();
+            if joiner(word) && next >= 2 {
+                if !current.is_empty() {
+                    out.push(current.join(" "));
+                }
+                current.clear();
+            } else if !(joiner(word) && current.is_empty()) {
+                current.push(word);
+            }
+        }
+        if !current.is_empty() {
+            out.push(current.join(" "));
+        }
+    }
+    out.retain(|c| c.chars().any(char::is_alphabetic));
+    out
+}
 
 /// The phrases and what each means.
 pub fn phrases() -> Vec<(String, Target)> {
@@ -175,12 +209,17 @@ impl Reader {
     /// The nearest phrase's attribute for a sentence embedding (L2-normalised), if it is at
     /// least [`MIN_SIMILARITY`] similar.
     pub fn read(&self, sentence: &[f32]) -> Option<Reading> {
+        self.read_at_least(sentence, MIN_SIMILARITY)
+    }
+
+    /// [`Self::read`] with another similarity threshold.
+    pub fn read_at_least(&self, sentence: &[f32], min_similarity: f32) -> Option<Reading> {
         let (phrase, target, similarity) = self
             .phrases
             .iter()
             .map(|(p, t, e)| (p, t, dot(e, sentence)))
             .max_by(|a, b| a.2.total_cmp(&b.2))?;
-        (similarity >= MIN_SIMILARITY).then(|| Reading {
+        (similarity >= min_similarity).then(|| Reading {
             target: target.clone(),
             phrase: phrase.clone(),
             similarity,
@@ -210,6 +249,21 @@ mod tests {
         for s in STYLES {
             assert!(p.iter().any(|(_, t)| t.attr == Attr::Style(s.to_string())));
         }
+    }
+
+    #[test]
+    fn clauses_split_at_punctuation_and_joining_words() {
+        assert_eq!(
+            clauses("Warmer, like a travel magazine and a bit dreamy!"),
+            ["Warmer", "like a travel magazine", "a bit dreamy"]
+        );
+        assert_eq!(clauses("black and white"), ["black and white"]);
+        assert_eq!(
+            clauses("lift the shadows but keep it natural"),
+            ["lift the shadows", "keep it natural"]
+        );
+        assert_eq!(clauses("  ...  , and "), Vec::<String>::new());
+        assert_eq!(clauses("sandy beach"), ["sandy beach"]);
     }
 
     #[test]

@@ -46,11 +46,11 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
 
     // Known words: the matcher's reading, no similarity reading.
     let known = r.encode("make it warmer").unwrap();
-    assert!(known.reading.is_none());
+    assert!(known.readings.is_empty());
     assert_eq!(known.matched.labels(), ["temperature:up"]);
     // A content edit alone is not turned into a colour edit.
     let content = r.encode("remove the person").unwrap();
-    assert!(content.reading.is_none() && content.matched.targets.is_empty());
+    assert!(content.readings.is_empty() && content.matched.targets.is_empty());
 
     let (rgb, w, h) = coffee();
     let before = stats(&rgb, None);
@@ -62,10 +62,8 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
         ("like a sunny afternoon", Attr::Brightness),
     ] {
         let enc = r.encode(sentence).unwrap();
-        let reading = enc
-            .reading
-            .clone()
-            .unwrap_or_else(|| panic!("{sentence}: unread"));
+        assert_eq!(enc.readings.len(), 1, "{sentence}: {:?}", enc.readings);
+        let reading = enc.readings[0].1.clone();
         assert_eq!(reading.target.attr, want, "{sentence}: {reading:?}");
         assert!(enc.attributes.as_ref().unwrap().iter().any(|v| *v != 0.0));
         let grid = r.predict(&rgb, w, h, 3, &enc).unwrap();
@@ -85,4 +83,33 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
             "{sentence}: {before:?} -> {after:?}"
         );
     }
+}
+
+#[test]
+fn a_clause_the_matcher_cannot_read_is_read_beside_the_ones_it_can() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    let enc = r
+        .encode("lift the shadows, like a sunny afternoon")
+        .unwrap();
+    assert_eq!(enc.readings.len(), 1, "{:?}", enc.readings);
+    assert_eq!(enc.readings[0].0, "like a sunny afternoon");
+    assert_eq!(enc.readings[0].1.target.attr, Attr::Brightness);
+    assert!(enc.readings[0].1.similarity >= retouch_model::reading::EXTRA_SIMILARITY);
+    let labels = enc.matched.labels();
+    assert!(
+        labels.contains(&"shadows:up".to_string()) && labels.contains(&"brightness:up".to_string()),
+        "{labels:?}"
+    );
+    // Filler clauses beside a clear request add nothing.
+    for s in ["make it warmer, if you can", "brighter, for my portfolio"] {
+        let enc = r.encode(s).unwrap();
+        assert!(enc.readings.is_empty(), "{s}: {:?}", enc.readings);
+        assert_eq!(enc.matched.targets.len(), 1, "{s}");
+    }
+    // Without the reading (what `encode_with(.., false)` is for), only the matcher's.
+    let plain = r
+        .encode_with("lift the shadows, like a sunny afternoon", false)
+        .unwrap();
+    assert!(plain.readings.is_empty());
+    assert_eq!(plain.matched.labels(), ["shadows:up"]);
 }
