@@ -127,7 +127,7 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
 pub struct FreeTextSummary {
     pub sentences: usize,
     pub photos: usize,
-    /// The shipped model as `retouch edit` runs it (matcher, else the similarity reading).
+    /// The shipped model as `retouch edit` runs it (matcher, plus the similarity reading of clauses it cannot read).
     pub model: Count,
     /// The shipped model without the similarity reading (the sentence embedding only).
     pub model_without_reading: Count,

@@ -115,7 +115,7 @@ pub fn markdown(r: &EvalReport) -> String {
         let _ = writeln!(s, "|---|---|");
         let _ = writeln!(
             s,
-            "| shipped model, as `retouch edit` runs it (matcher, else nearest phrase) | {} |",
+            "| shipped model, as `retouch edit` runs it (matcher + nearest phrase per unread clause) | {} |",
             pct(&f.model)
         );
         let _ = writeln!(
