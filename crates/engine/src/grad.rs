@@ -45,6 +45,45 @@ fn check(grid: &BilateralGrid, guide: &GuideMap, len: usize, w: usize, h: usize)
     Ok(())
 }
 
+/// The checks of a backward pass: [`check`] plus an output gradient the image's size.
+fn check_backward(
+    grid: &BilateralGrid,
+    guide: &GuideMap,
+    len: usize,
+    grad_len: usize,
+    w: usize,
+    h: usize,
+) -> Result<()> {
+    check(grid, guide, len, w, h)?;
+    if grad_len != len {
+        return Err(EngineError::BufferSize {
+            width: w,
+            height: h,
+            channels: 3,
+            expected: len,
+            got: grad_len,
+        });
+    }
+    Ok(())
+}
+
+/// Sum the per-band grid and guide gradients of a backward pass.
+fn reduce<T: Float>(
+    partials: Vec<(Vec<T>, GuideGrad<T>)>,
+    n_grid: usize,
+    image: Vec<T>,
+) -> Gradients<T> {
+    let mut grid = vec![T::zero(); n_grid];
+    let mut guide = GuideGrad::zeros();
+    for (pg, pgu) in partials {
+        for (a, b) in grid.iter_mut().zip(pg) {
+            *a = *a + b;
+        }
+        guide.add_assign(&pgu);
+    }
+    Gradients { grid, guide, image }
+}
+
 /// Forward pass in float precision, no output clamping (out-of-gamut values are left for a
 /// loss to penalise).
 pub fn forward<T: Float + Send + Sync>(
@@ -80,16 +119,7 @@ pub fn backward<T: Float + Send + Sync>(
     strength: T,
     grad_out: &[T],
 ) -> Result<Gradients<T>> {
-    check(grid, guide, image.len(), w, h)?;
-    if grad_out.len() != image.len() {
-        return Err(EngineError::BufferSize {
-            width: w,
-            height: h,
-            channels: 3,
-            expected: image.len(),
-            got: grad_out.len(),
-        });
-    }
+    check_backward(grid, guide, image.len(), grad_out.len(), w, h)?;
     let (gh, gw, gd) = grid.dims();
     let n_grid = grid.data().len();
     let k = strength;
@@ -166,19 +196,7 @@ pub fn backward<T: Float + Send + Sync>(
             (ggrid, gguide)
         })
         .collect();
-    let mut ggrid = vec![T::zero(); n_grid];
-    let mut gguide = GuideGrad::zeros();
-    for (pg, pgu) in partials {
-        for (a, b) in ggrid.iter_mut().zip(pg) {
-            *a = *a + b;
-        }
-        gguide.add_assign(&pgu);
-    }
-    Ok(Gradients {
-        grid: ggrid,
-        guide: gguide,
-        image: grad_image,
-    })
+    Ok(reduce(partials, n_grid, grad_image))
 }
 
 /// [`backward`] for `f32`, fused: each pixel walks its eight grid cells once, accumulating the
@@ -195,16 +213,7 @@ pub fn backward_fused(
     strength: f32,
     grad_out: &[f32],
 ) -> Result<Gradients<f32>> {
-    check(grid, guide, image.len(), w, h)?;
-    if grad_out.len() != image.len() {
-        return Err(EngineError::BufferSize {
-            width: w,
-            height: h,
-            channels: 3,
-            expected: image.len(),
-            got: grad_out.len(),
-        });
-    }
+    check_backward(grid, guide, image.len(), grad_out.len(), w, h)?;
     let (gh, gw, gd) = grid.dims();
     let data = grid.data();
     let n_grid = data.len();
@@ -285,17 +294,5 @@ pub fn backward_fused(
             (ggrid, gguide)
         })
         .collect();
-    let mut ggrid = vec![0f32; n_grid];
-    let mut gguide = GuideGrad::zeros();
-    for (pg, pgu) in partials {
-        for (a, b) in ggrid.iter_mut().zip(pg) {
-            *a += b;
-        }
-        gguide.add_assign(&pgu);
-    }
-    Ok(Gradients {
-        grid: ggrid,
-        guide: gguide,
-        image: grad_image,
-    })
+    Ok(reduce(partials, n_grid, grad_image))
 }

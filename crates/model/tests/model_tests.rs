@@ -19,6 +19,20 @@ fn rand_vec(r: &mut ChaCha8Rng, n: usize, lo: f32, hi: f32) -> Vec<f32> {
     (0..n).map(|_| r.gen_range(lo..hi)).collect()
 }
 
+/// A variable of the given shape, uniform in [-1, 1).
+fn random_var(
+    r: &mut ChaCha8Rng,
+    shape: impl Into<candle_core::Shape>,
+    dev: &Device,
+) -> candle_core::Result<Var> {
+    let shape = shape.into();
+    Var::from_tensor(&Tensor::from_vec(
+        rand_vec(r, shape.elem_count(), -1.0, 1.0),
+        shape,
+        dev,
+    )?)
+}
+
 /// A random but plausible grid: identity plus noise.
 fn random_grid(r: &mut ChaCha8Rng, gh: usize, gw: usize, gd: usize) -> Vec<f32> {
     let id = [1f32, 0., 0., 0., 0., 1., 0., 0., 0., 0., 1., 0.];
@@ -170,21 +184,9 @@ fn matmul_convolutions_equal_candle_conv2d_with_gradients() -> candle_core::Resu
         (2, 2, 16, 16, 2),
         (3, 4, 6, 6, 1),
     ] {
-        let wt = Var::from_tensor(&Tensor::from_vec(
-            rand_vec(&mut r, cout * cin * 9, -1.0, 1.0),
-            (cout, cin, 3, 3),
-            &dev,
-        )?)?;
-        let bias = Var::from_tensor(&Tensor::from_vec(
-            rand_vec(&mut r, cout, -1.0, 1.0),
-            cout,
-            &dev,
-        )?)?;
-        let x = Var::from_tensor(&Tensor::from_vec(
-            rand_vec(&mut r, 2 * cin * h * w, -1.0, 1.0),
-            (2, cin, h, w),
-            &dev,
-        )?)?;
+        let wt = random_var(&mut r, (cout, cin, 3, 3), &dev)?;
+        let bias = random_var(&mut r, cout, &dev)?;
+        let x = random_var(&mut r, (2, cin, h, w), &dev)?;
         let conv = candle_nn::Conv2d::new(
             wt.as_tensor().clone(),
             Some(bias.as_tensor().clone()),
@@ -239,17 +241,9 @@ fn gather_op_equals_the_composite_reference_with_gradients() -> candle_core::Res
         (5, 4, 9, 7, 1),
         (8, 8, 16, 16, 1),
     ] {
-        let wt = Var::from_tensor(&Tensor::from_vec(
-            rand_vec(&mut r, cout * cin * 9, -1.0, 1.0),
-            (cout, cin, 3, 3),
-            &dev,
-        )?)?;
+        let wt = random_var(&mut r, (cout, cin, 3, 3), &dev)?;
         let conv = candle_nn::Conv2d::new(wt.as_tensor().clone(), None, Default::default());
-        let x = Var::from_tensor(&Tensor::from_vec(
-            rand_vec(&mut r, 3 * cin * h * w, -1.0, 1.0),
-            (3, cin, h, w),
-            &dev,
-        )?)?;
+        let x = random_var(&mut r, (3, cin, h, w), &dev)?;
         let ours = conv3x3(&conv, x.as_tensor(), stride)?;
         let reference = conv3x3_reference(&conv, x.as_tensor(), stride)?;
         assert_eq!(ours.dims(), reference.dims());
