@@ -67,6 +67,21 @@ fn check_backward(
     Ok(())
 }
 
+/// A pixel's input gradient: the direct path `out_j = p_j (1 - k) + k sum_r A_rj p_j ...`
+/// (`g`: the output gradient, `a`: the sliced matrix) plus the guide's part `dpg`.
+#[inline(always)]
+fn image_grad<T: Float>(g: [T; 3], k: T, a: &[T; COEFFS], dpg: [T; 3]) -> [T; 3] {
+    let mut dp = [T::zero(); 3];
+    for (j, d) in dp.iter_mut().enumerate() {
+        let mut s = g[j] * (T::one() - k);
+        for rr in 0..3 {
+            s = s + g[rr] * k * a[rr * 4 + j];
+        }
+        *d = s + dpg[j];
+    }
+    dp
+}
+
 /// Sum the per-band grid and guide gradients of a backward pass.
 fn reduce<T: Float>(
     partials: Vec<(Vec<T>, GuideGrad<T>)>,
@@ -177,20 +192,9 @@ pub fn backward<T: Float + Send + Sync>(
                             }
                         }
                     }
-                    // Direct path: out_j = p_j (1 - k) + k sum_r ... ; d/dp_j.
-                    let mut dp = [T::zero(); 3];
-                    for j in 0..3 {
-                        let mut s = g[j] * (T::one() - k);
-                        for rr in 0..3 {
-                            s = s + g[rr] * k * a[rr * 4 + j];
-                        }
-                        dp[j] = s;
-                    }
                     let dpg = guide.backward(p, &tr, dz, &mut gguide);
                     let o = r * w * 3 + x * 3;
-                    for j in 0..3 {
-                        gimg[o + j] = dp[j] + dpg[j];
-                    }
+                    gimg[o..o + 3].copy_from_slice(&image_grad(g, k, &a, dpg));
                 }
             }
             (ggrid, gguide)
@@ -276,19 +280,9 @@ pub fn backward_fused(
                             }
                         }
                     }
-                    let mut dp = [0f32; 3];
-                    for (j, d) in dp.iter_mut().enumerate() {
-                        let mut s = g[j] * (1.0 - k);
-                        for rr in 0..3 {
-                            s += g[rr] * k * a[rr * 4 + j];
-                        }
-                        *d = s;
-                    }
                     let dpg = guide.backward(p, &tr, dz, &mut gguide);
                     let o = r * w * 3 + x * 3;
-                    for j in 0..3 {
-                        gimg[o + j] = dp[j] + dpg[j];
-                    }
+                    gimg[o..o + 3].copy_from_slice(&image_grad(g, k, &a, dpg));
                 }
             }
             (ggrid, gguide)
