@@ -12,8 +12,8 @@ use crate::{Count, Result};
 use rayon::prelude::*;
 use retouch_data::synth::MIN_DELTA;
 use retouch_finish::Image;
-use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Target};
-use retouch_model::Retoucher;
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Stats, Target};
+use retouch_model::{Instruction, Retoucher};
 use serde::Serialize;
 
 fn t(attr: Attr, dir: Dir) -> Target {
@@ -135,29 +135,40 @@ pub struct FreeTextSummary {
     pub rule_based: Count,
 }
 
-fn model_output(r: &Retoucher, img: &Image, sentence: &str, read: bool) -> Result<Vec<f32>> {
-    let enc = r.encode_with(sentence, read)?;
-    let grid = r.predict(&img.data, img.width, img.height, 3, &enc)?;
+fn model_output(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
+    let grid = r.predict(&img.data, img.width, img.height, 3, enc)?;
     slice(r, &grid, img)
 }
 
-fn followed(before: &[f32], out: &[f32], ok: &[Target]) -> bool {
-    let (b, a) = (stats(before, None), stats(out, None));
-    ok.iter().any(|t| moved_as_asked(t, &b, &a, MIN_DELTA))
+fn followed(before: &Stats, out: &[f32], ok: &[Target]) -> bool {
+    let after = stats(out, None);
+    ok.iter()
+        .any(|t| moved_as_asked(t, before, &after, MIN_DELTA))
 }
 
 /// Every sentence on every photo.
 pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<FreeTextSummary> {
     let cases = cases();
+    // A sentence's encodings (with and without the reading) do not depend on the photo.
+    let encoded = cases
+        .iter()
+        .map(|(sentence, _)| {
+            Ok((
+                r.encode_with(sentence, true)?,
+                r.encode_with(sentence, false)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let (mut m, mut m0, mut rb) = (Vec::new(), Vec::new(), Vec::new());
     for img in photos {
-        for (sentence, ok) in &cases {
-            let with = model_output(r, img, sentence, true)?;
-            let without = model_output(r, img, sentence, false)?;
+        let before = stats(&img.data, None);
+        for ((sentence, ok), (with, without)) in cases.iter().zip(&encoded) {
+            let with = model_output(r, img, with)?;
+            let without = model_output(r, img, without)?;
             let rules = methods::run(Method::RuleBased, r, img, sentence)?;
             let v: Vec<bool> = [&with, &without, &rules]
                 .par_iter()
-                .map(|o| followed(&img.data, o, ok))
+                .map(|o| followed(&before, o, ok))
                 .collect();
             m.push(v[0]);
             m0.push(v[1]);

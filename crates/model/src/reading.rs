@@ -20,9 +20,10 @@ pub const FULL_SIMILARITY: f32 = 0.6;
 /// filler clause ("if you can") must not add an edit.
 pub const EXTRA_SIMILARITY: f32 = 0.5;
 
-/// The clauses of an instruction: split at `,`, `;`, `.`, `!`, `?` and the words "and", "but",
-/// "with", "plus", "then", "while"; each trimmed, empty ones dropped. "warmer, like a travel
-/// magazine" -> ["warmer", "like a travel magazine"].
+/// The clauses of an instruction: split at `,`, `;`, `.`, `!`, `?` and at the words "and",
+/// "but", "with", "plus", "then", "while" when two words or more follow before the next such
+/// word ("black and white" stays whole); each trimmed, empty ones dropped. "warmer, like a
+/// travel magazine" -> ["warmer", "like a travel magazine"].
 pub fn clauses(sentence: &str) -> Vec<String> {
     const JOINERS: [&str; 6] = ["and", "but", "with", "plus", "then", "while"];
     let mut out = Vec::new();
