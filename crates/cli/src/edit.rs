@@ -2,12 +2,12 @@
 //! `retouch batch JOBS.jsonl`: the model predicts a grid from a thumbnail and the instruction;
 //! the engine applies it at full resolution.
 
-use crate::apply::{load_mask, parse_kernel, slice_photo, OutputArgs};
+use crate::apply::{load_mask, parse_kernel, OutputArgs};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use retouch_engine::{ApplyParams, Kernel};
+use retouch_engine::{ImageMut, ImageRef, Kernel, Mask, Sample};
 use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
-use retouch_model::Retoucher;
+use retouch_model::{apply_edits, Edit, Retoucher};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -125,6 +125,18 @@ fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
     for a in &m.contradictions {
         warnings.push(format!("{} is asked for in both directions", a.key()));
     }
+    let mut unlocalised: Vec<&str> = m
+        .targets
+        .iter()
+        .filter_map(|(t, _)| t.region.as_deref())
+        .filter(|r| retouch_finish::mask::region(r).is_none())
+        .collect();
+    unlocalised.dedup();
+    for r in unlocalised {
+        warnings.push(format!(
+            "no mask is known for the region \"{r}\"; that edit applies to the whole photo"
+        ));
+    }
     (m.labels(), warnings)
 }
 
@@ -164,18 +176,45 @@ fn edit_one(
     }
     let t_text = t0.elapsed();
 
-    let grid = match &photo.pixels {
-        Pixels::U8(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
-        Pixels::U16(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
-        Pixels::F32(v) => r.predict(v, photo.width, photo.height, photo.channels, &enc)?,
+    let (w, h, c) = (photo.width, photo.height, photo.channels);
+    let edits = match &photo.pixels {
+        Pixels::U8(v) => r.predict_edits(v, w, h, c, &enc)?,
+        Pixels::U16(v) => r.predict_edits(v, w, h, c, &enc)?,
+        Pixels::F32(v) => r.predict_edits(v, w, h, c, &enc)?,
     };
+    let regions: Vec<&str> = edits
+        .iter()
+        .filter_map(|e| e.region.as_ref().map(|r| r.0.as_str()))
+        .collect();
     let t_net = t0.elapsed();
 
-    let params = ApplyParams {
-        strength,
-        mask: mask.as_ref(),
+    fn apply<T: Sample + Default>(
+        r: &Retoucher,
+        kernel: Kernel,
+        edits: &[Edit],
+        v: &[T],
+        (w, h, c): (usize, usize, usize),
+        strength: f32,
+        mask: Option<&Mask>,
+    ) -> Result<Vec<T>> {
+        let mut out = vec![T::default(); v.len()];
+        apply_edits(
+            kernel,
+            edits,
+            r.guide(),
+            ImageRef::new(v, w, h, c)?,
+            ImageMut::new(&mut out, w, h, c)?,
+            strength,
+            mask,
+        )?;
+        Ok(out)
+    }
+    let um = mask.as_ref();
+    let pixels = match &photo.pixels {
+        Pixels::U8(v) => Pixels::U8(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
+        Pixels::U16(v) => Pixels::U16(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
+        Pixels::F32(v) => Pixels::F32(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
     };
-    let pixels = slice_photo(kernel, &grid, r.guide(), &photo, &params)?;
     let t_slice = t0.elapsed();
 
     let out = Photo {
@@ -202,6 +241,7 @@ fn edit_one(
         "strength": strength,
         "kernel": kernel.name(),
         "attributes": attributes,
+        "regions": regions,
         "timings_ms": {
             "decode": ms(t_decode),
             "text": ms(t_text - t_decode),

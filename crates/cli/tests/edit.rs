@@ -122,6 +122,58 @@ fn edit_follows_the_instruction_direction_and_reports_stages() {
 }
 
 #[test]
+fn a_region_edit_changes_its_region_and_leaves_the_rest_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = photo("rocket.jpg"); // dusk sky over the top two thirds, pads at the bottom
+    let (same, dark) = (dir.path().join("same.png"), dir.path().join("dark.png"));
+    ok(&run(&[
+        "edit",
+        s(&input),
+        "darken the sky",
+        "-o",
+        s(&same),
+        "--strength",
+        "0",
+    ]));
+    let o = run(&[
+        "edit",
+        s(&input),
+        "darken the sky",
+        "-o",
+        s(&dark),
+        "--json",
+    ]);
+    ok(&o);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["attributes"][0], "brightness:down@sky");
+    assert_eq!(report["regions"], serde_json::json!(["sky"]));
+    let (before, after) = (rgb(&same), rgb(&dark));
+    let (w, h) = (640, 427);
+    assert_eq!(before.len(), w * h * 3);
+    let rows = |img: &[f32], a: f32, b: f32| {
+        img[3 * w * (a * h as f32) as usize..3 * w * (b * h as f32) as usize].to_vec()
+    };
+    // The sky prior is 0 below 70 % of the height (blurred by 2 % of the diagonal).
+    assert_eq!(rows(&after, 0.8, 1.0), rows(&before, 0.8, 1.0));
+    let (l1, l0) = (
+        mean_l(&rows(&after, 0.0, 0.4)),
+        mean_l(&rows(&before, 0.0, 0.4)),
+    );
+    assert!(l1 < l0 - 0.5, "sky L*: {l1} after, {l0} before");
+
+    // A region without a mask prior: edited everywhere, with a warning.
+    let o = run(&[
+        "edit",
+        s(&input),
+        "brighten the edges",
+        "-o",
+        s(&dir.path().join("edges.png")),
+    ]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no mask is known for the region"));
+}
+
+#[test]
 fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
     let dir = tempfile::tempdir().unwrap();
     let input = photo("chelsea.png");

@@ -190,17 +190,7 @@ fn hsl_bands(region: &str) -> &'static [usize] {
 
 /// The region names the generator speaks of, as masks.
 pub fn mask_for(region: &str) -> Option<MaskSpec> {
-    Some(match region {
-        "sky" => MaskSpec::Sky,
-        "greens" => MaskSpec::Greens,
-        "skin" => MaskSpec::Skin,
-        "top" => MaskSpec::Linear {
-            angle: 90.0,
-            start: 0.0,
-            end: 0.6,
-        },
-        _ => return None,
-    })
+    retouch_finish::mask::region(region)
 }
 
 /// Local edits the generator can phrase.

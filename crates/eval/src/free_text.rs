@@ -7,7 +7,7 @@
 //! Written once for this probe and never used in training; the similarity reader's phrases
 //! (`retouch_model::reading`) were written independently of them.
 
-use crate::methods::{self, slice, Method};
+use crate::methods::{self, apply_model, Method};
 use crate::{Count, Result};
 use rayon::prelude::*;
 use retouch_data::synth::MIN_DELTA;
@@ -136,8 +136,8 @@ pub struct FreeTextSummary {
 }
 
 fn model_output(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
-    let grid = r.predict(&img.data, img.width, img.height, 3, enc)?;
-    slice(r, &grid, img)
+    let edits = r.predict_edits(&img.data, img.width, img.height, 3, enc)?;
+    apply_model(r, &edits, img)
 }
 
 fn followed(before: &Stats, out: &[f32], ok: &[Target]) -> bool {

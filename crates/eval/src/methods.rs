@@ -2,11 +2,11 @@
 
 use crate::{EvalError, Result};
 use retouch_data::synth::{mask_for, params_for};
-use retouch_engine::{slice_apply_with, ApplyParams, BilateralGrid, ImageMut, ImageRef, Kernel};
+use retouch_engine::{BilateralGrid, ImageMut, ImageRef, Kernel};
 use retouch_finish::{apply, apply_masked, render_mask, Image, Params};
 use retouch_instruct::attr::Target;
 use retouch_instruct::match_instruction;
-use retouch_model::Retoucher;
+use retouch_model::{apply_edits, Edit, Retoucher};
 use serde::Serialize;
 
 /// The methods `retouch eval` compares (the baselines and the shipped model).
@@ -85,16 +85,18 @@ pub fn global_only(grid: &BilateralGrid) -> Result<BilateralGrid> {
     Ok(BilateralGrid::from_data(gh, gw, gd, data)?)
 }
 
-/// Slice a grid onto an f32 RGB image with the model's guide; output clamped to `[0, 1]`.
-pub(crate) fn slice(r: &Retoucher, grid: &BilateralGrid, img: &Image) -> Result<Vec<f32>> {
+/// Apply the model's edits to an f32 RGB image as `retouch edit` does; output clamped to
+/// `[0, 1]`.
+pub(crate) fn apply_model(r: &Retoucher, edits: &[Edit], img: &Image) -> Result<Vec<f32>> {
     let mut out = vec![0f32; img.data.len()];
-    slice_apply_with(
+    apply_edits(
         Kernel::best(),
-        grid,
+        edits,
         r.guide(),
         ImageRef::new(&img.data, img.width, img.height, 3)?,
         ImageMut::new(&mut out, img.width, img.height, 3)?,
-        &ApplyParams::default(),
+        1.0,
+        None,
     )?;
     out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
     Ok(out)
@@ -147,13 +149,13 @@ pub fn run(method: Method, r: &Retoucher, img: &Image, instruction: &str) -> Res
             } else {
                 instruction
             })?;
-            let grid = r.predict(&img.data, img.width, img.height, 3, &text)?;
-            let grid = if method == Method::GlobalOnly {
-                global_only(&grid)?
-            } else {
-                grid
-            };
-            slice(r, &grid, img)?
+            let mut edits = r.predict_edits(&img.data, img.width, img.height, 3, &text)?;
+            if method == Method::GlobalOnly {
+                for e in &mut edits {
+                    e.grid = global_only(&e.grid)?;
+                }
+            }
+            apply_model(r, &edits, img)?
         }
     })
 }

@@ -4,8 +4,9 @@
 use crate::methods::rule_based;
 use crate::Result;
 use retouch_engine::benchdata::{test_image, SIZES};
-use retouch_engine::{slice_apply_with, ApplyParams, ImageMut, ImageRef, Kernel};
+use retouch_engine::{ImageMut, ImageRef, Kernel};
 use retouch_finish::Image;
+use retouch_model::apply_edits;
 use retouch_model::Retoucher;
 use serde::Serialize;
 use std::time::Instant;
@@ -54,15 +55,16 @@ pub fn edit_stages(r: &Retoucher, kernel: Kernel, runs: u32) -> Result<Vec<EditR
             let t0 = Instant::now();
             let enc = r.encode(INSTRUCTION)?;
             let t1 = Instant::now();
-            let grid = r.predict(&src, w, h, 3, &enc)?;
+            let edits = r.predict_edits(&src, w, h, 3, &enc)?;
             let t2 = Instant::now();
-            slice_apply_with(
+            apply_edits(
                 kernel,
-                &grid,
+                &edits,
                 r.guide(),
                 ImageRef::new(&src, w, h, 3)?,
                 ImageMut::new(&mut dst, w, h, 3)?,
-                &ApplyParams::default(),
+                1.0,
+                None,
             )?;
             let t3 = Instant::now();
             std::hint::black_box(&dst);

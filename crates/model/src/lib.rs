@@ -4,6 +4,7 @@
 //! - [`slice_op`]: the engine's slice-and-apply as a differentiable candle op;
 //! - [`lowres`]: the thumbnail the network sees, identical in training and inference;
 //! - [`file`]: model files (safetensors: weights, learned guide, config, provenance);
+//! - [`regions`]: instructions that name a region, localised by the data pipeline's mask priors;
 //! - [`Retoucher`]: inference — load once, then instruction + photo -> grid + guide, which the
 //!   engine applies at full resolution.
 //!
@@ -15,10 +16,14 @@ pub mod im2col;
 pub mod lowres;
 pub mod net;
 pub mod reading;
+pub mod regions;
 pub mod slice_op;
 
 use candle_core::{Device, Tensor};
-use retouch_engine::{BilateralGrid, GuideMap, Sample};
+use retouch_engine::{
+    slice_apply_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
+    Sample,
+};
 use retouch_instruct::matcher::Match;
 use retouch_text::{Encoded, TextEncoder};
 use std::path::{Path, PathBuf};
@@ -41,6 +46,14 @@ pub enum ModelError {
     Io(#[from] retouch_io::IoError),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// One grid to apply, and where: the network's answer for one [`regions::Pass`].
+#[derive(Clone, Debug)]
+pub struct Edit {
+    pub grid: BilateralGrid,
+    /// `None`: the whole photo; else the region's name and its mask.
+    pub region: Option<(String, Mask)>,
 }
 
 pub type Result<T> = std::result::Result<T, ModelError>;
@@ -199,17 +212,88 @@ impl Retoucher {
 
     /// Same as [`Self::predict`] from a ready `L x L x 3` thumbnail.
     pub fn predict_thumb(&self, thumb: &[f32], text: &Instruction) -> Result<BilateralGrid> {
+        self.predict_thumb_with(thumb, text, text.attributes.as_deref())
+    }
+
+    /// [`Self::predict_thumb`] with a given attribute vector (one pass's part of the reading).
+    fn predict_thumb_with(
+        &self,
+        thumb: &[f32],
+        text: &Instruction,
+        attributes: Option<&[f32]>,
+    ) -> Result<BilateralGrid> {
         let l = self.net.config().low_res;
         let x = net::thumbs_to_tensor(&[thumb.to_vec()], l, &self.device)?;
         let e = &text.encoded;
         let mut tb = TextBatch::new(&[(&e.pooled, &e.tokens)], &self.device)?;
-        if let Some(a) = &text.attributes {
-            tb = tb.with_attributes(std::slice::from_ref(a))?;
+        if let Some(a) = attributes {
+            tb = tb.with_attributes(&[a.to_vec()])?;
         }
         let grid = self.net.forward(&x, &tb)?;
         let [gh, gw, gd] = self.net.config().grid;
         let data = grid.flatten_all()?.to_vec1::<f32>()?;
         Ok(BilateralGrid::from_data(gh, gw, gd, data)?)
+    }
+
+    /// The network stage as `retouch edit` runs it: one [`Edit`] per [`regions::Pass`] of the
+    /// instruction's reading. An instruction that names no region gives one whole-photo edit,
+    /// the grid [`Self::predict`] returns; "darken the sky" gives one edit with the sky's mask;
+    /// "warmer, and darken the sky" two, applied in order by [`apply_edits`].
+    pub fn predict_edits<T: Sample>(
+        &self,
+        pixels: &[T],
+        width: usize,
+        height: usize,
+        channels: usize,
+        text: &Instruction,
+    ) -> Result<Vec<Edit>> {
+        let passes = regions::passes(&text.matched);
+        if let [p] = passes.as_slice() {
+            if p.region.is_none() {
+                let grid = self.predict(pixels, width, height, channels, text)?;
+                return Ok(vec![Edit { grid, region: None }]);
+            }
+        }
+        if width == 0 || height == 0 || pixels.len() != width * height * channels || channels < 3 {
+            return Err(ModelError::Invalid(format!(
+                "{} values do not make a {width}x{height}x{channels} image",
+                pixels.len()
+            )));
+        }
+        let l = self.net.config().low_res;
+        let mut thumb = lowres::thumbnail(pixels, width, height, channels, l);
+        let mut edits = Vec::with_capacity(passes.len());
+        for (i, p) in passes.iter().enumerate() {
+            let attributes = text
+                .attributes
+                .as_ref()
+                .map(|_| p.matched.attribute_vector());
+            let grid = self.predict_thumb_with(&thumb, text, attributes.as_deref())?;
+            let region = match &p.region {
+                Some((name, spec)) => Some((
+                    name.clone(),
+                    regions::render(spec, pixels, width, height, channels)?,
+                )),
+                None => None,
+            };
+            let edit = Edit { grid, region };
+            if i + 1 < passes.len() {
+                // The next pass sees this edit applied.
+                let mut next = vec![0f32; thumb.len()];
+                apply_edits(
+                    Kernel::Portable,
+                    std::slice::from_ref(&edit),
+                    &self.guide,
+                    ImageRef::new(&thumb, l, l, 3)?,
+                    ImageMut::new(&mut next, l, l, 3)?,
+                    1.0,
+                    None,
+                )?;
+                thumb = next;
+            }
+            edits.push(edit);
+        }
+        Ok(edits)
     }
 
     pub fn guide(&self) -> &GuideMap {
@@ -224,4 +308,79 @@ pub fn image_tensor(rgb: &[f32], width: usize, height: usize, device: &Device) -
         (1, height, width, 3),
         device,
     )?)
+}
+
+/// Apply edits (from [`Retoucher::predict_edits`]) one after another at full resolution, from
+/// `src` into `dst` (same size and channels; any sample types): each at `strength`, inside its
+/// region's mask and the user's `mask` (their product when both are given). Between edits the
+/// image is kept in f32, so a chain rounds once.
+pub fn apply_edits<S: Sample, D: Sample>(
+    kernel: Kernel,
+    edits: &[Edit],
+    guide: &GuideMap,
+    src: ImageRef<S>,
+    dst: ImageMut<D>,
+    strength: f32,
+    mask: Option<&Mask>,
+) -> Result<()> {
+    let (w, h, c) = (src.width, src.height, src.channels);
+    let masks: Vec<Option<Mask>> = edits
+        .iter()
+        .map(|e| match (&e.region, mask) {
+            (Some((_, r)), Some(u)) => regions::product(u, r).map(Some),
+            (Some((_, r)), None) => Ok(Some(r.clone())),
+            (None, Some(u)) => Ok(Some(u.clone())),
+            (None, None) => Ok(None),
+        })
+        .collect::<Result<_>>()?;
+    fn params(strength: f32, m: &Option<Mask>) -> ApplyParams<'_> {
+        ApplyParams {
+            strength,
+            mask: m.as_ref(),
+        }
+    }
+    let Some((last, first)) = edits.split_last() else {
+        return Err(ModelError::Invalid("no edit to apply".into()));
+    };
+    if first.is_empty() {
+        slice_apply_with(
+            kernel,
+            &last.grid,
+            guide,
+            src,
+            dst,
+            &params(strength, &masks[0]),
+        )?;
+        return Ok(());
+    }
+    let mut cur = vec![0f32; src.data.len()];
+    slice_apply_with(
+        kernel,
+        &first[0].grid,
+        guide,
+        src,
+        ImageMut::new(&mut cur, w, h, c)?,
+        &params(strength, &masks[0]),
+    )?;
+    for (e, m) in first.iter().zip(&masks).skip(1) {
+        let mut next = vec![0f32; cur.len()];
+        slice_apply_with(
+            kernel,
+            &e.grid,
+            guide,
+            ImageRef::new(&cur, w, h, c)?,
+            ImageMut::new(&mut next, w, h, c)?,
+            &params(strength, m),
+        )?;
+        cur = next;
+    }
+    slice_apply_with(
+        kernel,
+        &last.grid,
+        guide,
+        ImageRef::new(&cur, w, h, c)?,
+        dst,
+        &params(strength, &masks[edits.len() - 1]),
+    )?;
+    Ok(())
 }

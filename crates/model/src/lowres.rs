@@ -36,14 +36,40 @@ pub fn thumbnail<T: Sample>(
     channels: usize,
     to: usize,
 ) -> Vec<f32> {
-    let wx = box_weights(width, to);
-    let wy = box_weights(height, to);
+    resize_area(data, width, height, channels, to, to)
+}
+
+/// The size whose long side is `long` (or the image's own size if it is smaller), aspect kept.
+pub fn fit_long_side(width: usize, height: usize, long: usize) -> (usize, usize) {
+    let m = width.max(height);
+    if m <= long {
+        return (width.max(1), height.max(1));
+    }
+    let s = long as f64 / m as f64;
+    (
+        ((width as f64 * s).round() as usize).max(1),
+        ((height as f64 * s).round() as usize).max(1),
+    )
+}
+
+/// Area-resize an interleaved image with `channels` (3 or 4; alpha ignored) to `to_w x to_h`
+/// RGB in `[0, 1]`, interleaved.
+pub fn resize_area<T: Sample>(
+    data: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+    to_w: usize,
+    to_h: usize,
+) -> Vec<f32> {
+    let wx = box_weights(width, to_w);
+    let wy = box_weights(height, to_h);
     // Horizontal pass for every source row, then vertical; rows in parallel.
     let rows: Vec<Vec<f32>> = (0..height)
         .into_par_iter()
         .map(|y| {
             let row = &data[y * width * channels..(y + 1) * width * channels];
-            let mut out = vec![0f32; to * 3];
+            let mut out = vec![0f32; to_w * 3];
             for (o, ws) in wx.iter().enumerate() {
                 let mut acc = [0f32; 3];
                 for &(x, w) in ws {
@@ -56,8 +82,8 @@ pub fn thumbnail<T: Sample>(
             out
         })
         .collect();
-    let mut out = vec![0f32; to * to * 3];
-    out.par_chunks_mut(to * 3)
+    let mut out = vec![0f32; to_w * to_h * 3];
+    out.par_chunks_mut(to_w * 3)
         .zip(wy.par_iter())
         .for_each(|(dst, ws)| {
             for &(y, w) in ws {
@@ -94,5 +120,18 @@ mod tests {
         assert!((t[0] - (0.0 + 1.0 + 4.0 + 5.0) / 4.0).abs() < 1e-5);
         assert!((t[3 * 3] - (10.0 + 11.0 + 14.0 + 15.0) / 4.0).abs() < 1e-5);
         assert!((t[2] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn resizing_keeps_the_aspect_when_asked() {
+        assert_eq!(fit_long_side(4000, 3000, 256), (256, 192));
+        assert_eq!(fit_long_side(300, 1200, 256), (64, 256));
+        assert_eq!(fit_long_side(200, 100, 256), (200, 100));
+        // 4x2 -> 2x1: each output is the mean of a 2x2 block.
+        let img: Vec<f32> = (0..8).flat_map(|i| [i as f32, 0.0, 1.0]).collect();
+        let t = resize_area(&img, 4, 2, 3, 2, 1);
+        assert_eq!(t.len(), 6);
+        assert!((t[0] - (0.0 + 1.0 + 4.0 + 5.0) / 4.0).abs() < 1e-5);
+        assert!((t[3] - (2.0 + 3.0 + 6.0 + 7.0) / 4.0).abs() < 1e-5);
     }
 }

@@ -20,7 +20,9 @@ use rayon::prelude::*;
 use retouch_data::synth::{load_photos, Synth, Triplet};
 use retouch_engine::GuideMap;
 use retouch_instruct::generate::Split;
+use retouch_instruct::matcher::Match;
 use retouch_model::net::thumbs_to_tensor;
+use retouch_model::regions::{self, Pass};
 use retouch_model::{lowres, slice_op, Generator, ModelFile, TextBatch};
 use retouch_text::TextEncoder;
 use serde::Serialize;
@@ -306,11 +308,22 @@ impl Trainer {
         let enc = self.encode(&texts)?;
         let items: Vec<(&[f32], &Tensor)> = enc.iter().map(|e| (e.0.as_slice(), &e.1)).collect();
         let mut tb = TextBatch::new(&items, &self.device)?;
+        // Where each edit goes (`retouch_model::regions`): a local triplet's instruction names
+        // one region, and its edit is blended in by that region's mask rendered on the input,
+        // exactly as `Retoucher::predict_edits` + `apply_edits` do at inference. (Instructions
+        // that mix regions and whole-photo edits, which the synthesis never makes, would run as
+        // several passes there; here they get the whole reading and no mask.)
+        let matched: Vec<_> = texts
+            .iter()
+            .map(|t| retouch_instruct::match_instruction(t))
+            .collect();
+        let masks: Vec<Option<Tensor>> = triplets
+            .par_iter()
+            .zip(&matched)
+            .map(|(t, m)| region_mask(t, m, &self.device))
+            .collect::<Result<_>>()?;
         if self.cfg.net.attr_dim > 0 {
-            let attrs: Vec<Vec<f32>> = texts
-                .iter()
-                .map(|t| retouch_instruct::match_instruction(t).attribute_vector())
-                .collect();
+            let attrs: Vec<Vec<f32>> = matched.iter().map(|m| m.attribute_vector()).collect();
             if attrs.iter().any(|a| a.len() != self.cfg.net.attr_dim) {
                 return Err(TrainError::Config(format!(
                     "net.attr_dim must be {} (the matcher's attribute vector)",
@@ -325,12 +338,11 @@ impl Trainer {
         let mut inputs = Vec::with_capacity(triplets.len());
         for (i, t) in triplets.iter().enumerate() {
             let img = input_tensor(t, &self.device)?;
-            outs.push(slice_op::slice_apply(
-                &grid.narrow(0, i, 1)?,
-                &img,
-                guide,
-                1.0,
-            )?);
+            let out = slice_op::slice_apply(&grid.narrow(0, i, 1)?, &img, guide, 1.0)?;
+            outs.push(match &masks[i] {
+                Some(m) => (&img + out.sub(&img)?.broadcast_mul(m)?)?,
+                None => out,
+            });
             inputs.push(img);
         }
         Ok(Forward { outs, inputs, grid })
@@ -485,13 +497,30 @@ impl Trainer {
         let file = self.export(BTreeMap::new())?;
         let net = file.generator(&self.device)?;
         let guide = Tensor::new(file.guide.flatten(), &self.device)?;
+        let outputs = self.outputs_with(Some(&net), &guide, set)?;
+        Ok(validate::report(self.step, set, &outputs))
+    }
+
+    /// The current (not EMA) weights' outputs for triplets, as the loss sees them (interleaved
+    /// RGB, unclamped): region edits blended by their masks.
+    pub fn outputs(&mut self, set: &[Triplet]) -> Result<Vec<Vec<f32>>> {
+        let guide = self.guide()?.as_tensor().clone();
+        self.outputs_with(None, &guide, set)
+    }
+
+    fn outputs_with(
+        &mut self,
+        net: Option<&Generator>,
+        guide: &Tensor,
+        set: &[Triplet],
+    ) -> Result<Vec<Vec<f32>>> {
         let mut outputs = Vec::with_capacity(set.len());
         for chunk in set.chunks(8) {
-            for o in self.forward(Some(&net), &guide, chunk)?.outs {
+            for o in self.forward(net, guide, chunk)?.outs {
                 outputs.push(o.flatten_all()?.to_vec1::<f32>()?);
             }
         }
-        Ok(validate::report(self.step, set, &outputs))
+        Ok(outputs)
     }
 
     /// Save a resumable checkpoint (weights, optimiser moments, EMA, step) atomically.
@@ -624,6 +653,26 @@ fn init_weights(vars: &BTreeMap<String, Var>, seed: u64) -> Result<()> {
         let _ = name;
     }
     Ok(())
+}
+
+/// The mask `[1, H, W, 1]` a triplet's edit is blended in by: its instruction's region
+/// (`retouch_model::regions`) when the reading is one region pass, rendered on the input.
+fn region_mask(t: &Triplet, m: &Match, device: &Device) -> Result<Option<Tensor>> {
+    let passes = regions::passes(m);
+    let [Pass {
+        region: Some((_, spec)),
+        ..
+    }] = passes.as_slice()
+    else {
+        return Ok(None);
+    };
+    let (w, h) = (t.input.width, t.input.height);
+    let mask = regions::render(spec, &t.input.data, w, h, 3)?;
+    let v: Vec<f32> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .map(|(x, y)| mask.sample_f64(x, y, w, h) as f32)
+        .collect();
+    Ok(Some(Tensor::from_vec(v, (1, h, w, 1), device)?))
 }
 
 fn input_tensor(t: &Triplet, device: &Device) -> Result<Tensor> {

@@ -341,3 +341,66 @@ fn attribute_conditioned_model_trains_and_predicts() {
     .unwrap();
     assert!(t.train_step().is_err());
 }
+
+#[test]
+fn region_edits_are_trained_inside_their_mask_only() {
+    let mut cfg = tiny_config();
+    cfg.net.attr_dim = retouch_instruct::matcher::ATTRIBUTE_VECTOR_LEN;
+    cfg.lr = 0.01;
+    let train = vec![photo("rocket.jpg", 64), photo("chelsea.png", 64)];
+    let val = vec![photo("coffee.png", 64)];
+    let mut t = Trainer::with_photos(cfg, train, val, None).unwrap();
+    for _ in 0..3 {
+        t.train_step().unwrap();
+    }
+    // Local triplets whose instruction names a region with a mask prior, and one other.
+    let all: Vec<_> = (0..40).flat_map(|s| t.batch_at(s)).collect();
+    let local: Vec<_> = all
+        .iter()
+        .filter(|x| {
+            let m = retouch_instruct::match_instruction(&x.meta.instruction);
+            matches!(
+                retouch_model::regions::passes(&m).as_slice(),
+                [p] if p.region.is_some()
+            )
+        })
+        .take(3)
+        .cloned()
+        .collect();
+    assert!(!local.is_empty(), "no local triplet in 80 samples");
+    let whole = all.iter().find(|x| x.meta.mask.is_none()).cloned().unwrap();
+    let outs = t.outputs(&local).unwrap();
+    let (mut kept, mut edited) = (0, 0);
+    for (x, out) in local.iter().zip(&outs) {
+        let m = retouch_instruct::match_instruction(&x.meta.instruction);
+        let (_, spec) = retouch_model::regions::passes(&m)[0]
+            .region
+            .clone()
+            .unwrap();
+        let (w, h) = (x.input.width, x.input.height);
+        let mask = retouch_model::regions::render(&spec, &x.input.data, w, h, 3).unwrap();
+        assert_eq!((mask.width, mask.height), (w, h));
+        for (i, k) in mask.data.iter().enumerate() {
+            let (o, p) = (&out[3 * i..3 * i + 3], &x.input.data[3 * i..3 * i + 3]);
+            if *k == 0.0 {
+                assert_eq!(
+                    o, p,
+                    "{}: pixel {i} outside the region changed",
+                    x.meta.instruction
+                );
+                kept += 1;
+            } else if *k > 0.5 && o != p {
+                edited += 1;
+            }
+        }
+    }
+    assert!(kept > 0 && edited > 0, "kept {kept}, edited {edited}");
+    // A whole-photo edit changes pixels everywhere.
+    let out = &t.outputs(std::slice::from_ref(&whole)).unwrap()[0];
+    let changed = out
+        .iter()
+        .zip(&whole.input.data)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed > out.len() / 2, "{changed} of {}", out.len());
+}

@@ -1,0 +1,145 @@
+//! Region edits ("darken the sky", "warm up the skin"): where an edit goes.
+//!
+//! The network's grid is 16 x 16 cells over the whole photo, conditioned on a 128 px thumbnail:
+//! left to itself it cannot tell "the sky" from the rest well enough, and a model trained that
+//! way changed what lies outside the region (session 4's benchmark: local-triplet PSNR below
+//! doing nothing). So a region the instruction names is localised explicitly, with the same
+//! soft masks from simple priors the data pipeline uses (paper section 3.1; `retouch_finish::
+//! mask::region`), through the engine's soft bilateral blending (section 4.4: `k = s * m`):
+//!
+//! - the matcher's targets are split into [`Pass`]es: one for the whole photo (targets without
+//!   a region, or whose region no prior describes) and one per named region;
+//! - each pass runs the network with only its targets in the attribute vector (the sentence
+//!   embedding is the whole instruction's), and a region pass's edit is blended in by the
+//!   region's mask, rendered on the photo at [`MASK_SIZE`] px (the training photos' size);
+//! - passes apply one after another; the network of a later pass sees the thumbnail with the
+//!   earlier edits applied.
+//!
+//! Training does the same for its (single-region) local triplets, so the network learns the
+//! edit *inside* the region and the mask keeps everything outside bit-exact. An instruction
+//! with only whole-photo targets is one pass without a mask: what the model did before.
+
+use crate::lowres;
+use crate::{ModelError, Result};
+use retouch_engine::{Mask, Sample};
+use retouch_finish::mask::{self, MaskSpec};
+use retouch_instruct::matcher::Match;
+
+/// Long side, in pixels, of the image a region's mask is rendered on (the training photos'
+/// size, so a mask at inference is the one training blended with). The mask is blurred by 2 %
+/// of the diagonal, so this resolution loses nothing; the engine samples it bilinearly at full
+/// resolution.
+pub const MASK_SIZE: usize = 256;
+
+/// Mask values this close to 0 or 1 are made exactly 0 or 1.
+const SNAP: f32 = 1e-3;
+
+/// One network pass: what it is asked, and where its edit goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pass {
+    /// This pass's part of the matcher's reading (its targets; `kept` of the whole).
+    pub matched: Match,
+    /// The region (name, mask prior) the edit is blended into; `None` for the whole photo.
+    pub region: Option<(String, MaskSpec)>,
+}
+
+/// Split a reading into passes: first the whole photo (if anything targets it, or if nothing
+/// targets a region), then each region with a mask prior, in the order the instruction names
+/// them.
+pub fn passes(m: &Match) -> Vec<Pass> {
+    let mut whole = Match {
+        targets: Vec::new(),
+        ..m.clone()
+    };
+    let mut regional: Vec<Pass> = Vec::new();
+    for (t, conf) in &m.targets {
+        let spec = t
+            .region
+            .as_deref()
+            .and_then(|r| mask::region(r).map(|s| (r.to_string(), s)));
+        match spec {
+            None => whole.targets.push((t.clone(), *conf)),
+            Some((name, spec)) => {
+                let i = match regional
+                    .iter()
+                    .position(|p| p.region.as_ref().is_some_and(|r| r.0 == name))
+                {
+                    Some(i) => i,
+                    None => {
+                        regional.push(Pass {
+                            matched: Match {
+                                targets: Vec::new(),
+                                kept: m.kept.clone(),
+                                ..Match::default()
+                            },
+                            region: Some((name, spec)),
+                        });
+                        regional.len() - 1
+                    }
+                };
+                regional[i].matched.targets.push((t.clone(), *conf));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(regional.len() + 1);
+    if !whole.targets.is_empty() || regional.is_empty() {
+        out.push(Pass {
+            matched: whole,
+            region: None,
+        });
+    }
+    out.extend(regional);
+    out
+}
+
+/// Render a region's mask for a photo (interleaved, `channels` 3 or 4): the photo is
+/// area-resized to [`MASK_SIZE`] on its long side (aspect kept; a smaller photo as it is), the
+/// prior rendered there; values within 1e-3 of 0 or 1 are made exactly 0 or 1.
+pub fn render<T: Sample>(
+    spec: &MaskSpec,
+    pixels: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+) -> Result<Mask> {
+    if width == 0 || height == 0 || channels < 3 || pixels.len() != width * height * channels {
+        return Err(ModelError::Invalid(format!(
+            "{} values do not make a {width}x{height}x{channels} image",
+            pixels.len()
+        )));
+    }
+    let (w, h) = lowres::fit_long_side(width, height, MASK_SIZE);
+    let small = lowres::resize_area(pixels, width, height, channels, w, h);
+    let img =
+        retouch_finish::Image::new(w, h, small).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    // The blur's running sums leave residues of ~1e-8 where the mask should be 0 (or 1):
+    // snapped, so that outside a region the photo is left bit for bit.
+    let data = mask::render(spec, &img)
+        .into_iter()
+        .map(|v| {
+            if v < SNAP {
+                0.0
+            } else if v > 1.0 - SNAP {
+                1.0
+            } else {
+                v
+            }
+        })
+        .collect();
+    Ok(Mask::new(w, h, data)?)
+}
+
+/// The product of two masks (where both a user's mask and a region restrict an edit), at the
+/// resolution of the larger one, the other sampled bilinearly there.
+pub fn product(a: &Mask, b: &Mask) -> Result<Mask> {
+    let (a, b) = if b.width * b.height > a.width * a.height {
+        (b, a)
+    } else {
+        (a, b)
+    };
+    let data = (0..a.height)
+        .flat_map(|y| (0..a.width).map(move |x| (x, y)))
+        .map(|(x, y)| a.data[y * a.width + x] * b.sample_f64(x, y, a.width, a.height) as f32)
+        .collect();
+    Ok(Mask::new(a.width, a.height, data)?)
+}
