@@ -30,7 +30,7 @@ fn time(
         best = (best.0.min(fwd), best.1.min(bwd));
     }
     println!(
-        "{name:12} fwd {:6.1} ms  bwd {:6.1} ms (batch of 4, best of 5)",
+        "{name:34} fwd {:6.1} ms  bwd {:6.1} ms (batch of 4, best of 5)",
         best.0, best.1
     );
     Ok(())
@@ -39,6 +39,7 @@ fn time(
 fn main() -> candle_core::Result<()> {
     time("l1", loss::l1)?;
     time("structural", loss::structural)?;
+    time("structural (composite reference)", loss::structural_reference)?;
     time("gradient_l1", loss::gradient_l1)?;
     time("ssim(half)", |a, b| {
         let h = |x: &Tensor| loss::luma(x)?.avg_pool2d(2);

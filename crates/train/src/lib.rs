@@ -12,6 +12,7 @@ pub mod align;
 pub mod config;
 pub mod loss;
 pub mod optim;
+pub mod structural;
 pub mod validate;
 
 use candle_core::{DType, Device, Tensor, Var};

@@ -34,22 +34,11 @@ pub fn gradient_l1(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// Luma `[B, 1, H, W]` of `[B, H, W, 3]` (scikit-image's `rgb2gray` weights).
 pub fn luma(x: &Tensor) -> Result<Tensor> {
-    let w = Tensor::new(&[0.2125f32, 0.7154, 0.0721], x.device())?;
+    let w = Tensor::new(&crate::structural::LUMA, x.device())?;
     x.broadcast_mul(&w)?
         .sum_keepdim(3)?
         .permute((0, 3, 1, 2))?
         .contiguous()
-}
-
-fn gaussian(sigma: f64, radius: usize) -> Vec<f32> {
-    let k: Vec<f64> = (0..2 * radius + 1)
-        .map(|i| {
-            let d = i as f64 - radius as f64;
-            (-d * d / (2.0 * sigma * sigma)).exp()
-        })
-        .collect();
-    let s: f64 = k.iter().sum();
-    k.iter().map(|v| (v / s) as f32).collect()
 }
 
 /// `[n, n - len(k) + 1]` banded matrix whose column `j` holds the kernel at rows `j..`: `x @ band`
@@ -72,12 +61,12 @@ fn band(k: &[f32], n: usize, device: &Device) -> Result<Tensor> {
 /// two matmuls with banded kernel matrices: candle's `conv2d` backward on CPU is a direct loop
 /// that took most of this term's time; matmul and its backward run on gemm.
 pub fn ssim(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    const RADIUS: usize = 5;
+    use crate::structural::{gaussian, RADIUS};
     let (_, _, h, w) = a.dims4()?;
     if h <= 2 * RADIUS || w <= 2 * RADIUS {
         candle_core::bail!("ssim: {h}x{w} is smaller than the 11x11 window");
     }
-    let k = gaussian(1.5, RADIUS);
+    let k = gaussian();
     let (bx, by) = (band(&k, w, a.device())?, band(&k, h, a.device())?);
     let stack = Tensor::cat(&[a, b, &a.sqr()?, &b.sqr()?, &(a * b)?], 1)?;
     let blurred = stack
@@ -100,7 +89,15 @@ pub fn ssim(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// The structural ("perceptual") term: `(1 - SSIM(luma at half resolution)) + gradient L1` (at
 /// full resolution). SSIM is computed on 2x2-averaged luma to keep the training step cheap
 /// (its 11x11 window then spans 22 pixels); the gradient term keeps full-resolution structure.
+/// One op with a hand-written backward ([`crate::structural`]); equal, value and gradient, to
+/// [`structural_reference`].
 pub fn structural(out: &Tensor, target: &Tensor) -> Result<Tensor> {
+    crate::structural::structural(out, target)
+}
+
+/// [`structural`] composed of candle ops (differentiated by candle): the reference the fused
+/// op is tested against.
+pub fn structural_reference(out: &Tensor, target: &Tensor) -> Result<Tensor> {
     let half = |x: &Tensor| -> Result<Tensor> {
         let l = luma(x)?;
         if l.dim(2)? >= 32 && l.dim(3)? >= 32 {

@@ -235,7 +235,7 @@ fn alignment_prefers_the_asked_direction_and_its_gradient_is_right() -> candle_c
 
 /// SSIM by its definition, in f64 loops: Gaussian window (sigma 1.5, radius 5) at every
 /// position where it fits, means, variances and covariance weighted by it, averaged.
-fn ssim_by_definition(a: &[f32], b: &[f32], h: usize, w: usize) -> f64 {
+fn ssim_by_definition(a: &[f64], b: &[f64], h: usize, w: usize) -> f64 {
     let r = 5usize;
     let g: Vec<f64> = (0..=2 * r)
         .map(|i| (-((i as f64 - r as f64).powi(2)) / (2.0 * 1.5 * 1.5)).exp())
@@ -251,7 +251,7 @@ fn ssim_by_definition(a: &[f32], b: &[f32], h: usize, w: usize) -> f64 {
                 for dx in 0..=2 * r {
                     let wt = g[dy] * g[dx] / norm;
                     let i = (y + dy - r) * w + (x + dx - r);
-                    let (p, q) = (a[i] as f64, b[i] as f64);
+                    let (p, q) = (a[i], b[i]);
                     ma += wt * p;
                     mb += wt * q;
                     aa += wt * p * p;
@@ -268,6 +268,57 @@ fn ssim_by_definition(a: &[f32], b: &[f32], h: usize, w: usize) -> f64 {
     total / n as f64
 }
 
+/// The structural term by its definition, in f64: per image, `1 - SSIM` of luma (2x2-averaged
+/// when both sides are >= 32, odd last row/column dropped), plus half the mean absolute
+/// horizontal and vertical differences of `out - target`; images `[B, H, W, 3]` interleaved.
+fn structural_by_definition(out: &[f64], target: &[f64], b: usize, h: usize, w: usize) -> f64 {
+    let halve = h >= 32 && w >= 32;
+    let (hh, hw) = if halve { (h / 2, w / 2) } else { (h, w) };
+    let luma = |x: &[f64], y: usize, xx: usize| {
+        let j = (y * w + xx) * 3;
+        0.2125 * x[j] + 0.7154 * x[j + 1] + 0.0721 * x[j + 2]
+    };
+    let small = |x: &[f64]| -> Vec<f64> {
+        (0..hh * hw)
+            .map(|q| {
+                let (y, xx) = (q / hw, q % hw);
+                if halve {
+                    (luma(x, 2 * y, 2 * xx)
+                        + luma(x, 2 * y, 2 * xx + 1)
+                        + luma(x, 2 * y + 1, 2 * xx)
+                        + luma(x, 2 * y + 1, 2 * xx + 1))
+                        / 4.0
+                } else {
+                    luma(x, y, xx)
+                }
+            })
+            .collect()
+    };
+    let n = h * w * 3;
+    let (mut ssim, mut gx, mut gy) = (0.0, 0.0, 0.0);
+    for i in 0..b {
+        let (o, t) = (&out[i * n..(i + 1) * n], &target[i * n..(i + 1) * n]);
+        ssim += ssim_by_definition(&small(o), &small(t), hh, hw) / b as f64;
+        let d = |j: usize| o[j] - t[j];
+        for j in 0..n {
+            if (j / 3) % w + 1 < w {
+                gx += (d(j + 3) - d(j)).abs();
+            }
+            if j / 3 / w + 1 < h {
+                gy += (d(j + 3 * w) - d(j)).abs();
+            }
+        }
+    }
+    let (nx, ny) = ((b * h * (w - 1) * 3) as f64, (b * (h - 1) * w * 3) as f64);
+    1.0 - ssim + 0.5 * (gx / nx + gy / ny)
+}
+
+/// A deterministic pseudo-random number in [0, 1) for index `i` and stream `s`.
+fn pseudo(i: usize, s: usize) -> f64 {
+    let v = ((i as f64) * 12.9898 + (s as f64) * 78.233).sin() * 43758.5453;
+    v - v.floor()
+}
+
 #[test]
 fn ssim_loss_equals_its_definition() -> candle_core::Result<()> {
     let dev = Device::Cpu;
@@ -275,8 +326,14 @@ fn ssim_loss_equals_its_definition() -> candle_core::Result<()> {
     let (h, w) = (img.height, img.width);
     let a = loss::luma(&Tensor::from_vec(img.data.clone(), (1, h, w, 3), &dev)?)?;
     let b = ((&a * 0.7)? + Tensor::rand(0f32, 0.2, a.shape(), &dev)?)?;
-    let av = a.flatten_all()?.to_vec1::<f32>()?;
-    let bv = b.flatten_all()?.to_vec1::<f32>()?;
+    let av = a
+        .flatten_all()?
+        .to_dtype(candle_core::DType::F64)?
+        .to_vec1::<f64>()?;
+    let bv = b
+        .flatten_all()?
+        .to_dtype(candle_core::DType::F64)?
+        .to_vec1::<f64>()?;
     let ours = loss::ssim(&a, &b)?.to_scalar::<f32>()? as f64;
     let reference = ssim_by_definition(&av, &bv, h, w);
     assert!(reference < 0.95, "the pair should differ: {reference}");
@@ -292,6 +349,118 @@ fn ssim_loss_equals_its_definition() -> candle_core::Result<()> {
     // Too small for the window: an error, not a panic or NaN.
     let tiny = Tensor::zeros((1, 1, 8, 30), candle_core::DType::F32, &dev)?;
     assert!(loss::ssim(&tiny, &tiny).is_err());
+    Ok(())
+}
+
+#[test]
+fn fused_structural_term_equals_the_composite_reference_and_finite_differences(
+) -> candle_core::Result<()> {
+    let dev = Device::Cpu;
+    // Halved (even and odd sizes, batch of two) and not halved (a side below 32).
+    for (b, h, w) in [(2, 48, 64), (1, 37, 45), (1, 24, 40)] {
+        let (_, img) = photo("chelsea.png", w.max(h) as u32);
+        let base: Vec<f32> = (0..b)
+            .flat_map(|_| {
+                (0..h).flat_map({
+                    let img = &img;
+                    move |y| {
+                        (0..w).flat_map(move |x| {
+                            let (yy, xx) = (y.min(img.height - 1), x.min(img.width - 1));
+                            let j = (yy * img.width + xx) * 3;
+                            [img.data[j], img.data[j + 1], img.data[j + 2]]
+                        })
+                    }
+                })
+            })
+            .collect();
+        let target = Tensor::from_vec(base, (b, h, w, 3), &dev)?;
+        // out = target + a ramp + small noise: every finite difference of out - target is
+        // 0.01 (x) or 0.02 (y) give or take 0.006, so no |.| kink of the gradient term lies
+        // within the finite-difference step below.
+        let ramp: Vec<f32> = (0..b * h * w * 3)
+            .map(|i| {
+                let p = i / 3 % (h * w);
+                0.01 * (p % w) as f32 + 0.02 * (p / w) as f32
+            })
+            .collect();
+        let noise: Vec<f32> = (0..b * h * w * 3)
+            .map(|i| 0.006 * pseudo(i, 1) as f32 - 0.003)
+            .collect();
+        let out = Var::from_tensor(
+            &((&target + Tensor::from_vec(ramp, target.shape(), &dev)?)?
+                + Tensor::from_vec(noise, target.shape(), &dev)?)?,
+        )?;
+        let fused = loss::structural(out.as_tensor(), &target)?;
+        let reference = loss::structural_reference(out.as_tensor(), &target)?;
+        let (f, r) = (fused.to_scalar::<f32>()?, reference.to_scalar::<f32>()?);
+        let f64s = |t: &Tensor| -> candle_core::Result<Vec<f64>> {
+            t.flatten_all()?
+                .to_dtype(candle_core::DType::F64)?
+                .to_vec1::<f64>()
+        };
+        let (ov, tv) = (f64s(out.as_tensor())?, f64s(&target)?);
+        let def = structural_by_definition(&ov, &tv, b, h, w);
+        assert!(def > 0.01, "the pair should differ: {def}");
+        assert!(
+            (f as f64 - def).abs() < 1e-5,
+            "{b}x{h}x{w}: fused {f}, definition {def}"
+        );
+        assert!(
+            (r as f64 - def).abs() < 1e-5,
+            "{b}x{h}x{w}: reference {r}, definition {def}"
+        );
+        let gf = (fused * 3.0)?.backward()?;
+        let gr = (reference * 3.0)?.backward()?;
+        let gf = gf
+            .get(out.as_tensor())
+            .unwrap()
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let gr = gr
+            .get(out.as_tensor())
+            .unwrap()
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let scale = gr.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let err = gf
+            .iter()
+            .zip(&gr)
+            .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        // candle's `avg_pool2d` backward upsamples by nearest neighbour to the input size,
+        // which for an odd side does not send each gradient back to its own 2x2 block: the
+        // reference's gradient is only right for even sides (the fused op's is checked against
+        // finite differences below, odd sides included).
+        if h % 2 == 0 && w % 2 == 0 {
+            assert!(
+                err < 1e-4 * scale,
+                "{b}x{h}x{w}: gradient differs by {err} (max {scale})"
+            );
+        }
+        // Central finite differences of the f64 definition along pseudo-random directions.
+        for k in 0..3 {
+            let dir: Vec<f64> = (0..ov.len())
+                .map(|i| 2.0 * pseudo(i, 10 + k) - 1.0)
+                .collect();
+            let eps = 1e-4;
+            let p: Vec<f64> = ov.iter().zip(&dir).map(|(x, d)| x + eps * d).collect();
+            let m: Vec<f64> = ov.iter().zip(&dir).map(|(x, d)| x - eps * d).collect();
+            let fd = 3.0
+                * (structural_by_definition(&p, &tv, b, h, w)
+                    - structural_by_definition(&m, &tv, b, h, w))
+                / (2.0 * eps);
+            let an: f64 = gf.iter().zip(&dir).map(|(g, d)| *g as f64 * d).sum();
+            assert!(
+                (fd - an).abs() < 1e-3 * an.abs().max(1e-3),
+                "{b}x{h}x{w}: finite difference {fd}, analytic {an}"
+            );
+        }
+    }
+    // Bad shapes are errors, not panics.
+    let a = Tensor::zeros((1, 10, 30, 3), candle_core::DType::F32, &dev)?;
+    assert!(loss::structural(&a, &a).is_err()); // too small for the window
+    let b = Tensor::zeros((1, 40, 40, 3), candle_core::DType::F32, &dev)?;
+    let c = Tensor::zeros((1, 40, 41, 3), candle_core::DType::F32, &dev)?;
+    assert!(loss::structural(&b, &c).is_err());
     Ok(())
 }
 
