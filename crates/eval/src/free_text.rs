@@ -133,6 +133,17 @@ pub struct FreeTextSummary {
     pub model_without_reading: Count,
     /// The rule-based pipeline (reads nothing here, so leaves the photo unchanged).
     pub rule_based: Count,
+    /// Per sentence: on how many photos the shipped model followed it, with and without the
+    /// similarity reading.
+    pub per_sentence: Vec<SentenceCount>,
+}
+
+/// One sentence's result over the photos.
+#[derive(Clone, Debug, Serialize)]
+pub struct SentenceCount {
+    pub sentence: String,
+    pub with_reading: usize,
+    pub without_reading: usize,
 }
 
 fn model_output(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
@@ -160,9 +171,19 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
         })
         .collect::<Result<Vec<_>>>()?;
     let (mut m, mut m0, mut rb) = (Vec::new(), Vec::new(), Vec::new());
+    let mut per_sentence: Vec<SentenceCount> = cases
+        .iter()
+        .map(|(sentence, _)| SentenceCount {
+            sentence: sentence.to_string(),
+            with_reading: 0,
+            without_reading: 0,
+        })
+        .collect();
     for img in photos {
         let before = stats(&img.data, None);
-        for ((sentence, ok), (with, without)) in cases.iter().zip(&encoded) {
+        for (((sentence, ok), (with, without)), count) in
+            cases.iter().zip(&encoded).zip(&mut per_sentence)
+        {
             let with = model_output(r, img, with)?;
             let without = model_output(r, img, without)?;
             let rules = methods::run(Method::RuleBased, r, img, sentence)?;
@@ -170,6 +191,8 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
                 .par_iter()
                 .map(|o| followed(&before, o, ok))
                 .collect();
+            count.with_reading += v[0] as usize;
+            count.without_reading += v[1] as usize;
             m.push(v[0]);
             m0.push(v[1]);
             rb.push(v[2]);
@@ -182,6 +205,7 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
         model: Count::of(m.into_iter()),
         model_without_reading: Count::of(m0.into_iter()),
         rule_based: Count::of(rb.into_iter()),
+        per_sentence,
     })
 }
 
