@@ -39,7 +39,10 @@ fn time(
 fn main() -> candle_core::Result<()> {
     time("l1", loss::l1)?;
     time("structural", loss::structural)?;
-    time("structural (composite reference)", loss::structural_reference)?;
+    time(
+        "structural (composite reference)",
+        loss::structural_reference,
+    )?;
     time("gradient_l1", loss::gradient_l1)?;
     time("ssim(half)", |a, b| {
         let h = |x: &Tensor| loss::luma(x)?.avg_pool2d(2);
