@@ -75,6 +75,18 @@ pub struct Instruction {
     pub attributes: Option<Vec<f32>>,
 }
 
+/// An interleaved image of `len` values must be `width x height x channels`, with 3 or 4
+/// channels and no side 0.
+pub(crate) fn check_image(len: usize, width: usize, height: usize, channels: usize) -> Result<()> {
+    if width == 0 || height == 0 || !(3..=4).contains(&channels) || len != width * height * channels
+    {
+        return Err(ModelError::Invalid(format!(
+            "{len} values do not make a {width}x{height}x{channels} image"
+        )));
+    }
+    Ok(())
+}
+
 /// A loaded model and text encoder, ready to edit photos.
 pub struct Retoucher {
     net: Generator,
@@ -199,12 +211,7 @@ impl Retoucher {
         channels: usize,
         text: &Instruction,
     ) -> Result<BilateralGrid> {
-        if width == 0 || height == 0 || pixels.len() != width * height * channels || channels < 3 {
-            return Err(ModelError::Invalid(format!(
-                "{} values do not make a {width}x{height}x{channels} image",
-                pixels.len()
-            )));
-        }
+        check_image(pixels.len(), width, height, channels)?;
         let l = self.net.config().low_res;
         let thumb = lowres::thumbnail(pixels, width, height, channels, l);
         self.predict_thumb(&thumb, text)
@@ -254,12 +261,7 @@ impl Retoucher {
                 return Ok(vec![Edit { grid, region: None }]);
             }
         }
-        if width == 0 || height == 0 || pixels.len() != width * height * channels || channels < 3 {
-            return Err(ModelError::Invalid(format!(
-                "{} values do not make a {width}x{height}x{channels} image",
-                pixels.len()
-            )));
-        }
+        check_image(pixels.len(), width, height, channels)?;
         let l = self.net.config().low_res;
         let mut thumb = lowres::thumbnail(pixels, width, height, channels, l);
         let mut edits = Vec::with_capacity(passes.len());

@@ -102,12 +102,7 @@ pub fn render<T: Sample>(
     height: usize,
     channels: usize,
 ) -> Result<Mask> {
-    if width == 0 || height == 0 || channels < 3 || pixels.len() != width * height * channels {
-        return Err(ModelError::Invalid(format!(
-            "{} values do not make a {width}x{height}x{channels} image",
-            pixels.len()
-        )));
-    }
+    crate::check_image(pixels.len(), width, height, channels)?;
     let (w, h) = lowres::fit_long_side(width, height, MASK_SIZE);
     let small = lowres::resize_area(pixels, width, height, channels, w, h);
     let img =
