@@ -26,6 +26,7 @@ use retouch_engine::{
 };
 use retouch_instruct::matcher::Match;
 use retouch_text::{Encoded, TextEncoder};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -264,6 +265,8 @@ impl Retoucher {
         check_image(pixels.len(), width, height, channels)?;
         let l = self.net.config().low_res;
         let mut thumb = lowres::thumbnail(pixels, width, height, channels, l);
+        // The photo at the masks' size, made once for all the region passes.
+        let mut small = None;
         let mut edits = Vec::with_capacity(passes.len());
         for (i, p) in passes.iter().enumerate() {
             let attributes = text
@@ -272,10 +275,13 @@ impl Retoucher {
                 .map(|_| p.matched.attribute_vector());
             let grid = self.predict_thumb_with(&thumb, text, attributes.as_deref())?;
             let region = match &p.region {
-                Some((name, spec)) => Some((
-                    name.clone(),
-                    regions::render(spec, pixels, width, height, channels)?,
-                )),
+                Some((name, spec)) => {
+                    let img = match small {
+                        Some(ref img) => img,
+                        None => small.insert(regions::mask_view(pixels, width, height, channels)?),
+                    };
+                    Some((name.clone(), regions::render_on(spec, img)?))
+                }
                 None => None,
             };
             let edit = Edit { grid, region };
@@ -326,19 +332,20 @@ pub fn apply_edits<S: Sample, D: Sample>(
     mask: Option<&Mask>,
 ) -> Result<()> {
     let (w, h, c) = (src.width, src.height, src.channels);
-    let masks: Vec<Option<Mask>> = edits
+    // Each edit's mask: borrowed when it is the region's or the user's alone, made only for
+    // their product.
+    let masks: Vec<Option<Cow<Mask>>> = edits
         .iter()
         .map(|e| match (&e.region, mask) {
-            (Some((_, r)), Some(u)) => regions::product(u, r).map(Some),
-            (Some((_, r)), None) => Ok(Some(r.clone())),
-            (None, Some(u)) => Ok(Some(u.clone())),
-            (None, None) => Ok(None),
+            (Some((_, r)), Some(u)) => regions::product(u, r).map(|m| Some(Cow::Owned(m))),
+            (Some((_, r)), None) => Ok(Some(Cow::Borrowed(r))),
+            (None, u) => Ok(u.map(Cow::Borrowed)),
         })
         .collect::<Result<_>>()?;
-    fn params(strength: f32, m: &Option<Mask>) -> ApplyParams<'_> {
+    fn params<'a>(strength: f32, m: &'a Option<Cow<Mask>>) -> ApplyParams<'a> {
         ApplyParams {
             strength,
-            mask: m.as_ref(),
+            mask: m.as_deref(),
         }
     }
     let Some((last, first)) = edits.split_last() else {

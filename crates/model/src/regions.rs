@@ -102,14 +102,27 @@ pub fn render<T: Sample>(
     height: usize,
     channels: usize,
 ) -> Result<Mask> {
+    render_on(spec, &mask_view(pixels, width, height, channels)?)
+}
+
+/// The photo as [`render`] sees it: area-resized to [`MASK_SIZE`] on its long side.
+pub fn mask_view<T: Sample>(
+    pixels: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+) -> Result<retouch_finish::Image> {
     crate::check_image(pixels.len(), width, height, channels)?;
     let (w, h) = lowres::fit_long_side(width, height, MASK_SIZE);
     let small = lowres::resize_area(pixels, width, height, channels, w, h);
-    let img =
-        retouch_finish::Image::new(w, h, small).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    retouch_finish::Image::new(w, h, small).map_err(|e| ModelError::Invalid(e.to_string()))
+}
+
+/// [`render`] on a ready [`mask_view`] of the photo.
+pub fn render_on(spec: &MaskSpec, img: &retouch_finish::Image) -> Result<Mask> {
     // The blur's running sums leave residues of ~1e-8 where the mask should be 0 (or 1):
     // snapped, so that outside a region the photo is left bit for bit.
-    let data = mask::render(spec, &img)
+    let data = mask::render(spec, img)
         .into_iter()
         .map(|v| {
             if v < SNAP {
@@ -121,7 +134,7 @@ pub fn render<T: Sample>(
             }
         })
         .collect();
-    Ok(Mask::new(w, h, data)?)
+    Ok(Mask::new(img.width, img.height, data)?)
 }
 
 /// The product of two masks (where both a user's mask and a region restrict an edit), at the

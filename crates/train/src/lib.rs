@@ -41,11 +41,12 @@ struct Prefetch {
 }
 
 /// What a forward pass returns: sliced outputs `[1, H, W, 3]`, the input tensors they were
-/// sliced from, and the grids.
+/// sliced from, the grids, and the matcher's reading of each instruction.
 struct Forward {
     outs: Vec<Tensor>,
     inputs: Vec<Tensor>,
     grid: Tensor,
+    matched: Vec<Match>,
 }
 pub use validate::ValReport;
 
@@ -346,7 +347,12 @@ impl Trainer {
             });
             inputs.push(img);
         }
-        Ok(Forward { outs, inputs, grid })
+        Ok(Forward {
+            outs,
+            inputs,
+            grid,
+            matched,
+        })
     }
 
     /// One optimisation step.
@@ -364,7 +370,12 @@ impl Trainer {
         let text_ms = t1.elapsed().as_secs_f64() * 1e3;
         let t2 = Instant::now();
         let guide = self.guide()?.as_tensor().clone();
-        let Forward { outs, inputs, grid } = self.forward(None, &guide, &triplets)?;
+        let Forward {
+            outs,
+            inputs,
+            grid,
+            matched,
+        } = self.forward(None, &guide, &triplets)?;
         let w = self.cfg.loss.clone();
         let b = triplets.len() as f64;
         let mut terms: BTreeMap<String, Tensor> = BTreeMap::new();
@@ -376,7 +387,7 @@ impl Trainer {
             terms.insert(name.to_string(), e);
             Ok(())
         };
-        for ((t, out), input) in triplets.iter().zip(&outs).zip(&inputs) {
+        for (((t, out), input), m) in triplets.iter().zip(&outs).zip(&inputs).zip(&matched) {
             let target = target_tensor(t, &self.device)?;
             if w.l1 > 0.0 {
                 add("l1", (loss::l1(out, &target)? * (w.l1 / b))?)?;
@@ -394,7 +405,6 @@ impl Trainer {
                 add("gamut", (loss::out_of_gamut(out)? * (w.gamut / b))?)?;
             }
             if w.alignment > 0.0 {
-                let m = retouch_instruct::matcher::match_instruction(&t.meta.instruction);
                 let n = t.input.width * t.input.height;
                 let input = input.reshape((n, 3))?;
                 if let Some(a) = align::alignment_loss(
