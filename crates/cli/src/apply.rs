@@ -2,11 +2,9 @@
 
 use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
-use retouch_engine::{
-    slice_apply_with, ApplyParams, BilateralGrid, GridFile, GuideMap, ImageMut, ImageRef, Kernel,
-    Mask, Sample,
-};
+use retouch_engine::{GridFile, GuideMap, ImageMut, ImageRef, Kernel, Mask, Sample};
 use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
+use retouch_model::{apply_edits, Edit};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -84,38 +82,42 @@ pub fn load_mask(path: &Path, opts: &ReadOptions) -> Result<Mask> {
     Ok(Mask::new(m.width, m.height, luma)?)
 }
 
-fn run_typed<T: Sample + Default>(
+fn edit_typed<T: Sample + Default>(
     kernel: Kernel,
-    grid: &BilateralGrid,
+    edits: &[Edit],
     guide: &GuideMap,
     src: &[T],
     p: &Photo,
-    params: &ApplyParams,
+    strength: f32,
+    mask: Option<&Mask>,
 ) -> Result<Vec<T>> {
     let mut out = vec![T::default(); src.len()];
-    slice_apply_with(
+    apply_edits(
         kernel,
-        grid,
+        edits,
         guide,
         ImageRef::new(src, p.width, p.height, p.channels)?,
         ImageMut::new(&mut out, p.width, p.height, p.channels)?,
-        params,
+        strength,
+        mask,
     )?;
     Ok(out)
 }
 
-/// Slice-and-apply a grid to a decoded photo, whatever its sample type.
-pub fn slice_photo(
+/// Apply grids to a decoded photo, whatever its sample type (`retouch_model::apply_edits`:
+/// one after another, each inside its region and the user's mask).
+pub fn edit_photo(
     kernel: Kernel,
-    grid: &BilateralGrid,
+    edits: &[Edit],
     guide: &GuideMap,
     photo: &Photo,
-    params: &ApplyParams,
+    strength: f32,
+    mask: Option<&Mask>,
 ) -> Result<Pixels> {
     Ok(match &photo.pixels {
-        Pixels::U8(v) => Pixels::U8(run_typed(kernel, grid, guide, v, photo, params)?),
-        Pixels::U16(v) => Pixels::U16(run_typed(kernel, grid, guide, v, photo, params)?),
-        Pixels::F32(v) => Pixels::F32(run_typed(kernel, grid, guide, v, photo, params)?),
+        Pixels::U8(v) => Pixels::U8(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
+        Pixels::U16(v) => Pixels::U16(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
+        Pixels::F32(v) => Pixels::F32(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
     })
 }
 
@@ -147,11 +149,18 @@ pub fn run(a: Args) -> Result<()> {
     let t_load = t0.elapsed();
 
     stages.stage("applying");
-    let params = ApplyParams {
-        strength: a.strength,
-        mask: mask.as_ref(),
+    let edit = Edit {
+        grid: gf.grid.clone(),
+        region: None,
     };
-    let pixels = slice_photo(kernel, &gf.grid, &gf.guide, &photo, &params)?;
+    let pixels = edit_photo(
+        kernel,
+        std::slice::from_ref(&edit),
+        &gf.guide,
+        &photo,
+        a.strength,
+        mask.as_ref(),
+    )?;
     let t_slice = t0.elapsed();
 
     stages.stage("encoding");

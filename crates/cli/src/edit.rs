@@ -2,12 +2,12 @@
 //! `retouch batch JOBS.jsonl`: the model predicts a grid from a thumbnail and the instruction;
 //! the engine applies it at full resolution.
 
-use crate::apply::{load_mask, parse_kernel, OutputArgs};
+use crate::apply::{edit_photo, load_mask, parse_kernel, OutputArgs};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use retouch_engine::{ImageMut, ImageRef, Kernel, Mask, Sample};
+use retouch_engine::Kernel;
 use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
-use retouch_model::{apply_edits, Edit, Retoucher};
+use retouch_model::Retoucher;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -188,33 +188,7 @@ fn edit_one(
         .collect();
     let t_net = t0.elapsed();
 
-    fn apply<T: Sample + Default>(
-        r: &Retoucher,
-        kernel: Kernel,
-        edits: &[Edit],
-        v: &[T],
-        (w, h, c): (usize, usize, usize),
-        strength: f32,
-        mask: Option<&Mask>,
-    ) -> Result<Vec<T>> {
-        let mut out = vec![T::default(); v.len()];
-        apply_edits(
-            kernel,
-            edits,
-            r.guide(),
-            ImageRef::new(v, w, h, c)?,
-            ImageMut::new(&mut out, w, h, c)?,
-            strength,
-            mask,
-        )?;
-        Ok(out)
-    }
-    let um = mask.as_ref();
-    let pixels = match &photo.pixels {
-        Pixels::U8(v) => Pixels::U8(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
-        Pixels::U16(v) => Pixels::U16(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
-        Pixels::F32(v) => Pixels::F32(apply(r, kernel, &edits, v, (w, h, c), strength, um)?),
-    };
+    let pixels = edit_photo(kernel, &edits, r.guide(), &photo, strength, mask.as_ref())?;
     let t_slice = t0.elapsed();
 
     let out = Photo {
