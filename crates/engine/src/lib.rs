@@ -20,7 +20,9 @@ pub use file::GridFile;
 pub use grid::BilateralGrid;
 pub use guide::GuideMap;
 pub use image::{ImageMut, ImageRef, Mask, Sample};
-pub use slice::{slice_apply, slice_apply_with, ApplyParams, Kernel};
+pub use slice::{
+    slice_apply, slice_apply_chain_with, slice_apply_with, ApplyParams, Kernel, Stage,
+};
 
 /// Worker threads the fast kernels use (rayon's global pool; `RAYON_NUM_THREADS` overrides).
 pub fn threads() -> usize {

@@ -42,6 +42,10 @@ pub(crate) struct Shared<'a> {
     /// Per image column, if a mask is used: two mask columns and weight.
     pub mask_cols: Vec<(u32, u32, f32)>,
     pub mask: Option<&'a Mask>,
+    /// For the SIMD kernels, when the mask is narrower or wider than the image: every mask row
+    /// sampled at the image's columns (`mask.height x width`), so that a row's mask is one lerp
+    /// in y of two of these rows.
+    pub mask_x: Option<Vec<f32>>,
     pub strength: f32,
     pub width: usize,
     pub height: usize,
@@ -52,18 +56,6 @@ pub(crate) struct Shared<'a> {
 pub(crate) type MaskRow<'a> = (&'a [f32], &'a [f32], f32);
 
 impl<'a> Shared<'a> {
-    #[inline(always)]
-    pub fn mask_row(&self, y: usize) -> Option<MaskRow<'a>> {
-        self.mask.map(|m| {
-            let (a, b, f) = Mask::axis(y, self.height, m.height);
-            (
-                &m.data[a * m.width..(a + 1) * m.width],
-                &m.data[b * m.width..(b + 1) * m.width],
-                f,
-            )
-        })
-    }
-
     /// Mask value at column `x` of a row.
     #[inline(always)]
     pub fn mask_at(&self, row: &MaskRow, x: usize) -> f32 {
@@ -133,6 +125,8 @@ fn build_row_table(sh: &Shared, y: usize, rowgrid: &mut Vec<V16>, table: &mut Ve
     }
 }
 
+/// Rows `y_start..` of the image: `input` and `output` both start at row `y_start` and hold
+/// whole rows (`output` decides how many).
 #[inline(always)]
 fn process_rows<S: Sample, D: Sample>(sh: &Shared, y_start: usize, input: &[S], output: &mut [D]) {
     let (w, ch) = (sh.width, sh.channels);
@@ -144,7 +138,7 @@ fn process_rows<S: Sample, D: Sample>(sh: &Shared, y_start: usize, input: &[S], 
     let rows = output.len() / (w * ch);
     for r in 0..rows {
         let y = y_start + r;
-        let src = &input[y * w * ch..(y + 1) * w * ch];
+        let src = &input[r * w * ch..(r + 1) * w * ch];
         let dst = &mut output[r * w * ch..(r + 1) * w * ch];
         let mask_row = sh.mask.map(|m| {
             let (a, b, f) = Mask::axis(y, sh.height, m.height);
@@ -209,6 +203,135 @@ fn process_rows_avx2<S: Sample, D: Sample>(sh: &Shared, y: usize, i: &[S], o: &m
     process_rows(sh, y, i, o)
 }
 
+/// One grid prepared for the fast kernels: the per-image tables and, for the hand-written SIMD
+/// kernels, the per-grid-row tables.
+pub(crate) struct Prepared<'a> {
+    kernel: Kernel,
+    sh: Shared<'a>,
+    #[cfg(target_arch = "x86_64")]
+    tables: Option<super::simd::GridTables>,
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(
+        kernel: Kernel,
+        grid: &'a BilateralGrid,
+        guide: &GuideMap,
+        (w, h, ch): (usize, usize, usize),
+        params: &ApplyParams<'a>,
+    ) -> Self {
+        let kernel = if kernel.is_supported() && kernel != Kernel::Reference {
+            kernel
+        } else {
+            Kernel::Portable
+        };
+        let gw = grid.width();
+        let cols: Vec<(u32, f32)> = (0..w)
+            .map(|x| {
+                let g = (x as f64 + 0.5) * gw as f64 / w as f64 - 0.5;
+                let f0 = g.floor();
+                let seg = ((f0 as i64) + 1).clamp(0, gw as i64) as u32;
+                (seg, (g - f0) as f32)
+            })
+            .collect();
+        let mut fx: Vec<f32> = cols.iter().map(|c| c.1).collect();
+        fx.extend_from_slice(&[0.0; 16]);
+        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+        for (x, &(seg, _)) in cols.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r) if r.0 == seg => r.2 = x as u32 + 1,
+                _ => runs.push((seg, x as u32, x as u32 + 1)),
+            }
+        }
+        let mask_cols = match params.mask {
+            Some(m) => (0..w)
+                .map(|x| {
+                    let (a, b, f) = Mask::axis(x, w, m.width);
+                    (a as u32, b as u32, f)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        #[cfg(target_arch = "x86_64")]
+        let tables = match kernel {
+            Kernel::Avx2 | Kernel::Avx512 => {
+                let lanes = if kernel == Kernel::Avx512 { 16 } else { 8 };
+                super::simd::supports_depth(lanes, grid.depth())
+                    .then(|| super::simd::GridTables::new(grid))
+            }
+            _ => None,
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let tables: Option<()> = None;
+        let mask_x = match params.mask {
+            Some(m) if tables.is_some() && m.width != w => {
+                let mut rows = vec![0f32; m.height * w];
+                rows.par_chunks_mut(w)
+                    .zip(m.data.par_chunks(m.width))
+                    .for_each(|(o, mr)| {
+                        for (v, &(c0, c1, f)) in o.iter_mut().zip(&mask_cols) {
+                            let (a, b) = (mr[c0 as usize], mr[c1 as usize]);
+                            *v = a + f * (b - a);
+                        }
+                    });
+                Some(rows)
+            }
+            _ => None,
+        };
+        let sh = Shared {
+            grid,
+            guide: FastGuide::new(guide),
+            cols,
+            fx,
+            runs,
+            mask_cols,
+            mask: params.mask,
+            mask_x,
+            strength: params.strength,
+            width: w,
+            height: h,
+            channels: ch,
+        };
+        Self {
+            kernel,
+            sh,
+            #[cfg(target_arch = "x86_64")]
+            tables,
+        }
+    }
+
+    /// Slice-and-apply rows `y..` (see [`process_rows`] for the slices' layout).
+    #[inline]
+    pub(crate) fn rows<S: Sample, D: Sample>(&self, y: usize, input: &[S], out: &mut [D]) {
+        let sh = &self.sh;
+        match self.kernel {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Prepared::new` checked the CPU features (`is_supported`).
+            Kernel::Avx2 if self.tables.is_some() => unsafe {
+                let t = self.tables.as_ref().expect("checked");
+                super::simd::process_rows_avx2(&[(sh, t)], y, input, out)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernel::Avx512 if self.tables.is_some() => unsafe {
+                let t = self.tables.as_ref().expect("checked");
+                super::simd::process_rows_avx512(&[(sh, t)], y, input, out)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above (AVX-512 implies AVX2 + FMA here).
+            Kernel::Avx512 | Kernel::Avx2 => unsafe { process_rows_avx2(sh, y, input, out) },
+            _ => process_rows(sh, y, input, out),
+        }
+    }
+}
+
+/// Rows per parallel band: enough bands for load balance, large enough to amortise per-band
+/// set-up.
+fn band_rows(h: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    (h / (threads * 16)).clamp(1, 64)
+}
+
 pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
     kernel: Kernel,
     grid: &BilateralGrid,
@@ -217,63 +340,9 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
     output: ImageMut<D>,
     params: &ApplyParams,
 ) {
-    let kernel = if kernel.is_supported() && kernel != Kernel::Reference {
-        kernel
-    } else {
-        Kernel::Portable
-    };
     let (w, h, ch) = (input.width, input.height, input.channels);
-    let (gw, gd) = (grid.width(), grid.depth());
-    let cols: Vec<(u32, f32)> = (0..w)
-        .map(|x| {
-            let g = (x as f64 + 0.5) * gw as f64 / w as f64 - 0.5;
-            let f0 = g.floor();
-            let seg = ((f0 as i64) + 1).clamp(0, gw as i64) as u32;
-            (seg, (g - f0) as f32)
-        })
-        .collect();
-    let mut fx: Vec<f32> = cols.iter().map(|c| c.1).collect();
-    fx.extend_from_slice(&[0.0; 16]);
-    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-    for (x, &(seg, _)) in cols.iter().enumerate() {
-        match runs.last_mut() {
-            Some(r) if r.0 == seg => r.2 = x as u32 + 1,
-            _ => runs.push((seg, x as u32, x as u32 + 1)),
-        }
-    }
-    let mask_cols = match params.mask {
-        Some(m) => (0..w)
-            .map(|x| {
-                let (a, b, f) = Mask::axis(x, w, m.width);
-                (a as u32, b as u32, f)
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let sh = Shared {
-        grid,
-        guide: FastGuide::new(guide),
-        cols,
-        fx,
-        runs,
-        mask_cols,
-        mask: params.mask,
-        strength: params.strength,
-        width: w,
-        height: h,
-        channels: ch,
-    };
-    // Bands of rows: enough for load balance, large enough to amortise the table per band.
-    #[cfg(target_arch = "x86_64")]
-    let tables = match kernel {
-        Kernel::Avx2 | Kernel::Avx512 => {
-            let lanes = if kernel == Kernel::Avx512 { 16 } else { 8 };
-            super::simd::supports_depth(lanes, gd).then(|| super::simd::GridTables::new(grid))
-        }
-        _ => None,
-    };
-    let threads = rayon::current_num_threads().max(1);
-    let band = (h / (threads * 16)).clamp(1, 64);
+    let prep = Prepared::new(kernel, grid, guide, (w, h, ch), params);
+    let band = band_rows(h);
     let row_len = w * ch;
     output
         .data
@@ -281,26 +350,89 @@ pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
         .enumerate()
         .for_each(|(b, out)| {
             let y = b * band;
-            match kernel {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `kernel.is_supported()` checked the CPU features above.
-                Kernel::Avx2 if tables.is_some() => unsafe {
-                    let t = tables.as_ref().expect("checked");
-                    super::simd::process_rows_avx2(&sh, t, y, input.data, out)
-                },
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: as above.
-                Kernel::Avx512 if tables.is_some() => unsafe {
-                    let t = tables.as_ref().expect("checked");
-                    super::simd::process_rows_avx512(&sh, t, y, input.data, out)
-                },
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: as above (AVX-512 implies AVX2 + FMA here).
-                Kernel::Avx512 => unsafe { process_rows_avx2(&sh, y, input.data, out) },
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: as above.
-                Kernel::Avx2 => unsafe { process_rows_avx2(&sh, y, input.data, out) },
-                _ => process_rows(&sh, y, input.data, out),
+            prep.rows(y, &input.data[y * row_len..], out)
+        });
+}
+
+/// A chain of grids in one pass over the image: each row goes through every stage in a pair
+/// of f32 row buffers, so the result equals applying the stages one after another through
+/// full-size f32 intermediates, without allocating or streaming them.
+pub(crate) fn slice_apply_chain_fast<S: Sample, D: Sample>(
+    kernel: Kernel,
+    stages: &[super::Stage],
+    guide: &GuideMap,
+    input: ImageRef<S>,
+    output: ImageMut<D>,
+) {
+    let (w, h, ch) = (input.width, input.height, input.channels);
+    let preps: Vec<Prepared> = stages
+        .iter()
+        .map(|s| Prepared::new(kernel, s.grid, guide, (w, h, ch), &s.params))
+        .collect();
+    let Some((last, first)) = preps.split_last() else {
+        output
+            .data
+            .par_chunks_mut(w * ch)
+            .zip(input.data.par_chunks(w * ch))
+            .for_each(|(o, i)| copy_row(i, o));
+        return;
+    };
+    let band = band_rows(h);
+    let row_len = w * ch;
+    #[cfg(target_arch = "x86_64")]
+    {
+        // The hand-written SIMD kernels run the whole chain on pixels in registers.
+        let fused: Option<Vec<super::simd::ChainStage>> = preps
+            .iter()
+            .map(|p| p.tables.as_ref().map(|t| (&p.sh, t)))
+            .collect();
+        let lanes = match last.kernel {
+            Kernel::Avx512 => 16,
+            _ => 8,
+        };
+        if let Some(st) = fused.filter(|st| super::simd::fusable(st, lanes)) {
+            let avx512 = last.kernel == Kernel::Avx512;
+            output
+                .data
+                .par_chunks_mut(band * row_len)
+                .enumerate()
+                .for_each(|(b, out)| {
+                    let (y, i) = (b * band, &input.data[b * band * row_len..]);
+                    // SAFETY: every stage has SIMD tables, which `Prepared::new` builds only
+                    // for a supported kernel (CPU features checked).
+                    unsafe {
+                        if avx512 {
+                            super::simd::process_rows_avx512(&st, y, i, out)
+                        } else {
+                            super::simd::process_rows_avx2(&st, y, i, out)
+                        }
+                    }
+                });
+            return;
+        }
+    }
+    // Otherwise each row goes through the stages in f32 row buffers.
+    output
+        .data
+        .par_chunks_mut(band * row_len)
+        .enumerate()
+        .for_each(|(b, out)| {
+            let mut cur = vec![0f32; row_len];
+            let mut next = vec![0f32; row_len];
+            for (r, dst) in out.chunks_mut(row_len).enumerate() {
+                let y = b * band + r;
+                let src = &input.data[y * row_len..(y + 1) * row_len];
+                match first.split_first() {
+                    None => last.rows(y, src, dst),
+                    Some((p0, mid)) => {
+                        p0.rows(y, src, &mut cur);
+                        for p in mid {
+                            p.rows(y, &cur, &mut next);
+                            std::mem::swap(&mut cur, &mut next);
+                        }
+                        last.rows(y, &cur, dst);
+                    }
+                }
             }
         });
 }

@@ -37,6 +37,14 @@ impl Default for ApplyParams<'_> {
     }
 }
 
+/// One step of a chain ([`slice_apply_chain_with`]): a grid, and how strongly and where it
+/// applies.
+#[derive(Clone, Copy, Debug)]
+pub struct Stage<'a> {
+    pub grid: &'a BilateralGrid,
+    pub params: ApplyParams<'a>,
+}
+
 /// Which implementation runs slice-and-apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
@@ -105,6 +113,26 @@ impl Kernel {
     }
 }
 
+/// Check a chain's image pair once and every stage's grid and parameters.
+fn validate_chain<S, D>(
+    stages: &[Stage],
+    guide: &GuideMap,
+    input: &ImageRef<S>,
+    output: &ImageMut<D>,
+) -> Result<()> {
+    // With no stage, still check the images and the guide.
+    let identity = BilateralGrid::identity(1, 1, 1)?;
+    let none = [Stage {
+        grid: &identity,
+        params: ApplyParams::default(),
+    }];
+    let stages = if stages.is_empty() { &none[..] } else { stages };
+    for s in stages {
+        validate(s.grid, guide, input, output, &s.params)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn validate<S, D>(
     grid: &BilateralGrid,
     guide: &GuideMap,
@@ -164,4 +192,25 @@ pub fn slice_apply_with<S: Sample, D: Sample>(
             Ok(())
         }
     }
+}
+
+/// Several grids applied one after another, in one pass over the image: pixel `p` becomes
+/// `p_n`, with `p_i = p_{i-1} + k_i (A_i(x, y, g(p_{i-1})) p_{i-1} - p_{i-1})`. The guide is
+/// evaluated on each stage's input, exactly as if the stages ran one by one through f32
+/// images (which is what the fast kernel computes, without the full-size intermediates); this
+/// is how a region edit ("darken the sky") follows a whole-photo one in one slice. With no
+/// stage, the output is the input converted to the output's sample type.
+pub fn slice_apply_chain_with<S: Sample, D: Sample>(
+    kernel: Kernel,
+    stages: &[Stage],
+    guide: &GuideMap,
+    input: ImageRef<S>,
+    output: ImageMut<D>,
+) -> Result<()> {
+    validate_chain(stages, guide, &input, &output)?;
+    match kernel {
+        Kernel::Reference => reference::slice_apply_chain_reference(stages, guide, input, output),
+        k => fast::slice_apply_chain_fast(k, stages, guide, input, output),
+    }
+    Ok(())
 }

@@ -86,3 +86,42 @@ pub(crate) fn slice_apply_reference<S: Sample, D: Sample>(
         }
     }
 }
+
+/// A chain of stages, one pixel at a time, in f64 throughout.
+pub(crate) fn slice_apply_chain_reference<S: Sample, D: Sample>(
+    stages: &[super::Stage],
+    guide: &GuideMap,
+    input: ImageRef<S>,
+    output: ImageMut<D>,
+) {
+    let (w, h, ch) = (input.width, input.height, input.channels);
+    for y in 0..h {
+        for x in 0..w {
+            let i = (y * w + x) * ch;
+            let px = &input.data[i..i + ch];
+            let mut p = [
+                px[0].to_unit_f64(),
+                px[1].to_unit_f64(),
+                px[2].to_unit_f64(),
+            ];
+            for st in stages {
+                let s = st.params.strength as f64;
+                let k = match st.params.mask {
+                    Some(m) => s * m.sample_f64(x, y, w, h),
+                    None => s,
+                };
+                if k != 0.0 {
+                    let a = sample_affine(st.grid, x, y, w, h, guide.z(p));
+                    p = apply_affine(&a, p, k);
+                }
+            }
+            let o = &mut output.data[i..i + ch];
+            for c in 0..3 {
+                o[c] = D::from_unit_f64(p[c]);
+            }
+            if ch == 4 {
+                o[3] = D::from_unit_f64(px[3].to_unit_f64());
+            }
+        }
+    }
+}

@@ -50,6 +50,8 @@ pub(crate) trait Simd {
     unsafe fn load_rgb8(p: *const u8) -> (Self::F, Self::F, Self::F);
     /// Three vectors of integer codes (0..=255) to `N` interleaved RGB u8 pixels.
     unsafe fn store_rgb8(p: *mut u8, q: [Self::I; 3]);
+    /// Whether any lane differs from 0.
+    unsafe fn any_nonzero(a: Self::F) -> bool;
 }
 
 #[derive(Clone, Copy)]
@@ -135,6 +137,10 @@ impl Simd for Avx2 {
     #[inline(always)]
     unsafe fn store_rgb8(p: *mut u8, q: [__m256i; 3]) {
         store_rgb8(p, q)
+    }
+    #[inline(always)]
+    unsafe fn any_nonzero(a: __m256) -> bool {
+        _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(a, _mm256_setzero_ps())) != 0
     }
 }
 
@@ -223,6 +229,10 @@ impl Simd for Avx512 {
         let planar = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_castsi128_si512(r), g, 1), b, 2);
         let idx = _mm512_loadu_si512(INTERLEAVE.as_ptr() as *const __m512i);
         _mm512_mask_storeu_epi8(p as *mut i8, RGB48, _mm512_permutexvar_epi8(idx, planar));
+    }
+    #[inline(always)]
+    unsafe fn any_nonzero(a: __m512) -> bool {
+        _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(a, _mm512_setzero_ps()) != 0
     }
 }
 
@@ -435,22 +445,49 @@ unsafe fn coef<V: Simd, const TL: usize>(t: *const f32, di: V::I, fx: V::F, fz: 
     V::fmadd(fz, V::fmadd(fx, dq, dp), V::fmadd(fx, q, p))
 }
 
-/// Process rows `y_start..` into `output` (whole rows), `V::N` pixels at a time.
+/// One stage of a fused chain: its per-image tables and its per-grid-row tables.
+pub(crate) type ChainStage<'s, 'a> = (&'s Shared<'a>, &'s GridTables);
+
+/// Whether [`process_rows_avx2`] / [`process_rows_avx512`] can run `stages` as one fused chain:
+/// every grid has the first one's width and depth (so they share the column segments and the
+/// depth-table size) and a supported depth.
+pub(crate) fn fusable(stages: &[ChainStage], lanes: usize) -> bool {
+    let Some((s0, _)) = stages.first() else {
+        return false;
+    };
+    let (_, gw, gd) = s0.grid.dims();
+    stages.iter().all(|(s, _)| {
+        let (_, w, d) = s.grid.dims();
+        w == gw && d == gd && supports_depth(lanes, d)
+    })
+}
+
+/// Process rows `y_start..` into `output` (whole rows), `V::N` pixels at a time; `input`
+/// starts at row `y_start` too. Every stage of the chain runs on the pixels in registers (the
+/// guide is evaluated on each stage's input), so a chain reads and writes the image once. A
+/// stage whose strength-times-mask is 0 on a whole row, or on all `N` pixels, is skipped:
+/// with `k = 0` it would return its input exactly anyway.
 #[inline(always)]
 unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
-    sh: &Shared,
-    tables: &GridTables,
+    stages: &[ChainStage],
     y_start: usize,
     input: &[S],
     output: &mut [D],
 ) {
-    debug_assert_eq!(tables.lanes, TL);
+    let sh = stages[0].0;
+    debug_assert!(stages.iter().all(|(_, t)| t.lanes == TL));
     let n_lanes = V::N;
     let (w, ch) = (sh.width, sh.channels);
     let gd = sh.grid.depth();
     let rows = output.len() / (w * ch);
     let seg_len = 48 * TL;
-    let mut tab_row: Vec<f32> = Vec::new();
+    let n_st = stages.len();
+    let mut tab_rows: Vec<Vec<f32>> = vec![Vec::new(); n_st];
+    // Per stage, the row's `k = strength * mask` at every column (padded for vector loads),
+    // when the stage has a mask.
+    let mut k_rows: Vec<Vec<f32>> = vec![Vec::new(); n_st];
+    let mut active: Vec<bool> = vec![false; n_st];
+    let mut tabs: Vec<*const f32> = vec![std::ptr::null(); n_st];
 
     let g = &sh.guide;
     // No closures here: they would not inherit the caller's target features.
@@ -470,33 +507,53 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
     let depth = V::splat(gd as f32);
     let dmax = V::splat((gd - 1) as f32);
     let dlast = V::splat_i(gd as i32 - 2);
-    let strength = V::splat(sh.strength);
 
     let mut r = [0.0f32; 16];
     let mut gg = [0.0f32; 16];
     let mut b = [0.0f32; 16];
-    let mut kk = [0.0f32; 16];
     let mut o = [[0.0f32; 16]; 3];
     let mut codes = [[0i32; 16]; 3];
 
     for row in 0..rows {
         let y = y_start + row;
-        let src = &input[y * w * ch..(y + 1) * w * ch];
+        let src = &input[row * w * ch..(row + 1) * w * ch];
         let dst = &mut output[row * w * ch..(row + 1) * w * ch];
-        if sh.strength == 0.0 {
+        let mut any = false;
+        for (si, (st, tables)) in stages.iter().enumerate() {
+            active[si] = st.strength != 0.0;
+            if let (true, Some(m)) = (active[si], st.mask) {
+                // The row's mask: a lerp in y of two mask rows sampled at the image's columns.
+                let (ya, yb, fy) = crate::image::Mask::axis(y, st.height, m.height);
+                let cols = st.mask_x.as_deref().unwrap_or(&m.data);
+                let (ra, rb) = (&cols[ya * w..(ya + 1) * w], &cols[yb * w..(yb + 1) * w]);
+                let kr = &mut k_rows[si];
+                kr.resize(w + 16, 0.0);
+                let mut nonzero = false;
+                for ((k, &a), &b) in kr.iter_mut().zip(ra).zip(rb) {
+                    *k = st.strength * (a + fy * (b - a));
+                    nonzero |= *k != 0.0;
+                }
+                active[si] = nonzero;
+            }
+            if active[si] {
+                tables.row_into(st, y, &mut tab_rows[si]);
+                any = true;
+            }
+        }
+        if !any {
             super::fast::copy_row(src, dst);
             continue;
         }
-        tables.row_into(sh, y, &mut tab_row);
-        let mask_row = sh.mask_row(y);
         for &(seg, xs, xe) in &sh.runs {
-            let tab = tab_row.as_ptr().add(seg as usize * seg_len);
+            for si in 0..n_st {
+                tabs[si] = tab_rows[si].as_ptr().add(seg as usize * seg_len);
+            }
             let mut x = xs as usize;
             let xe = xe as usize;
             while x < xe {
                 let n = (xe - x).min(n_lanes);
                 let rgb8 = n == n_lanes && ch == 3 && is_u8::<S>();
-                let (vr, vg, vb) = if rgb8 {
+                let (mut vr, mut vg, mut vb) = if rgb8 {
                     // SAFETY: N whole RGB u8 pixels = 3N bytes starting at pixel x.
                     V::load_rgb8(src.as_ptr().add(x * 3) as *const u8)
                 } else {
@@ -512,44 +569,54 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
                         V::load(b.as_ptr()),
                     )
                 };
-                let vk = match &mask_row {
-                    Some(m) => {
-                        for i in 0..n {
-                            kk[i] = sh.strength * sh.mask_at(m, x + i);
-                        }
-                        V::load(kk.as_ptr())
-                    }
-                    None => strength,
-                };
-                // Guide.
-                let mut z = mixv[3];
-                for c in 0..3 {
-                    let m = &ccm[c];
-                    let u = V::fmadd(m[0], vr, V::fmadd(m[1], vg, V::fmadd(m[2], vb, m[3])));
-                    let t = V::mul(V::min(V::max(u, zero), one), kmax);
-                    let ti = V::min_i(V::cvtt(t), knot_last);
-                    let fr = V::sub(t, V::cvt(ti));
-                    let v0 = V::lookup16(g.curve_val[c].as_ptr(), ti);
-                    let sl = V::lookup16(g.curve_step[c].as_ptr(), ti);
-                    z = V::fmadd(mixv[c], V::fmadd(sl, fr, v0), z);
-                }
-                let z = V::min(V::max(z, zero), one);
-                // Depth coordinate, clamped to the cell-centre range.
-                let gz = V::min(V::max(V::fmsub(z, depth, half), zero), dmax);
-                let di = V::min_i(V::cvtt(gz), dlast);
-                let fz = V::sub(gz, V::cvt(di));
                 let fx = V::load(sh.fx.as_ptr().add(x));
-                let mut out = [zero; 3];
-                for (rr, (acc, p)) in out.iter_mut().zip([vr, vg, vb]).enumerate() {
-                    let t = tab.add(rr * 16 * TL);
-                    let a0 = coef::<V, TL>(t, di, fx, fz);
-                    let a1 = coef::<V, TL>(t.add(4 * TL), di, fx, fz);
-                    let a2 = coef::<V, TL>(t.add(8 * TL), di, fx, fz);
-                    let a3 = coef::<V, TL>(t.add(12 * TL), di, fx, fz);
-                    let ap = V::fmadd(a0, vr, V::fmadd(a1, vg, V::fmadd(a2, vb, a3)));
-                    // k = 0 gives p exactly: fma(0, finite, p) == p.
-                    *acc = V::fmadd(vk, V::sub(ap, p), p);
+                for (si, (st, _)) in stages.iter().enumerate() {
+                    if !active[si] {
+                        continue;
+                    }
+                    let vk = if st.mask.is_some() {
+                        // Lanes past `n` read the padding (or the next pixels): their results
+                        // are never stored.
+                        let vk = V::load(k_rows[si].as_ptr().add(x));
+                        if !V::any_nonzero(vk) {
+                            continue;
+                        }
+                        vk
+                    } else {
+                        V::splat(st.strength)
+                    };
+                    // Guide.
+                    let mut z = mixv[3];
+                    for c in 0..3 {
+                        let m = &ccm[c];
+                        let u = V::fmadd(m[0], vr, V::fmadd(m[1], vg, V::fmadd(m[2], vb, m[3])));
+                        let t = V::mul(V::min(V::max(u, zero), one), kmax);
+                        let ti = V::min_i(V::cvtt(t), knot_last);
+                        let fr = V::sub(t, V::cvt(ti));
+                        let v0 = V::lookup16(g.curve_val[c].as_ptr(), ti);
+                        let sl = V::lookup16(g.curve_step[c].as_ptr(), ti);
+                        z = V::fmadd(mixv[c], V::fmadd(sl, fr, v0), z);
+                    }
+                    let z = V::min(V::max(z, zero), one);
+                    // Depth coordinate, clamped to the cell-centre range.
+                    let gz = V::min(V::max(V::fmsub(z, depth, half), zero), dmax);
+                    let di = V::min_i(V::cvtt(gz), dlast);
+                    let fz = V::sub(gz, V::cvt(di));
+                    let tab = tabs[si];
+                    let mut out = [zero; 3];
+                    for (rr, (acc, p)) in out.iter_mut().zip([vr, vg, vb]).enumerate() {
+                        let t = tab.add(rr * 16 * TL);
+                        let a0 = coef::<V, TL>(t, di, fx, fz);
+                        let a1 = coef::<V, TL>(t.add(4 * TL), di, fx, fz);
+                        let a2 = coef::<V, TL>(t.add(8 * TL), di, fx, fz);
+                        let a3 = coef::<V, TL>(t.add(12 * TL), di, fx, fz);
+                        let ap = V::fmadd(a0, vr, V::fmadd(a1, vg, V::fmadd(a2, vb, a3)));
+                        // k = 0 gives p exactly: fma(0, finite, p) == p.
+                        *acc = V::fmadd(vk, V::sub(ap, p), p);
+                    }
+                    [vr, vg, vb] = out;
                 }
+                let out = [vr, vg, vb];
                 if D::INTEGER {
                     let scale = V::splat(D::MAX);
                     let mut q = [V::splat_i(0); 3];
@@ -596,26 +663,24 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
 
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn process_rows_avx2<S: Sample, D: Sample>(
-    sh: &Shared,
-    tables: &GridTables,
+    stages: &[ChainStage],
     y_start: usize,
     input: &[S],
     output: &mut [D],
 ) {
-    kernel::<Avx2, 8, S, D>(sh, tables, y_start, input, output)
+    kernel::<Avx2, 8, S, D>(stages, y_start, input, output)
 }
 
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx512vbmi,avx2,fma")]
 pub(crate) unsafe fn process_rows_avx512<S: Sample, D: Sample>(
-    sh: &Shared,
-    tables: &GridTables,
+    stages: &[ChainStage],
     y_start: usize,
     input: &[S],
     output: &mut [D],
 ) {
-    if tables.lanes == 8 {
-        kernel::<Avx512, 8, S, D>(sh, tables, y_start, input, output)
+    if stages[0].1.lanes == 8 {
+        kernel::<Avx512, 8, S, D>(stages, y_start, input, output)
     } else {
-        kernel::<Avx512, 16, S, D>(sh, tables, y_start, input, output)
+        kernel::<Avx512, 16, S, D>(stages, y_start, input, output)
     }
 }
