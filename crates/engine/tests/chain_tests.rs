@@ -76,20 +76,6 @@ fn one_by_one<S: Sample, D: Sample + Default>(
     out
 }
 
-fn max_diff<T: Sample>(a: &[T], b: &[T]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| ((x.to_unit_f64() - y.to_unit_f64()).abs() * T::MAX as f64) as f32)
-        .fold(0.0, f32::max)
-}
-
-fn fast_kernels() -> Vec<Kernel> {
-    Kernel::available()
-        .into_iter()
-        .filter(|k| *k != Kernel::Reference)
-        .collect()
-}
-
 /// A mask that is 0 on its top half and random below (so whole rows and whole vectors skip a
 /// stage, and others do not).
 fn half_mask(r: &mut ChaCha8Rng, w: usize, h: usize) -> Mask {

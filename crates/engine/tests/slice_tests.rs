@@ -29,22 +29,6 @@ fn run<S: Sample + Default, D: Sample + Default>(
     out
 }
 
-fn max_diff<T: Sample>(a: &[T], b: &[T]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| ((x.to_unit_f64() - y.to_unit_f64()).abs() * T::MAX as f64) as f32)
-        .fold(0.0, f32::max)
-}
-
-fn fast_kernels() -> Vec<Kernel> {
-    let k: Vec<_> = Kernel::available()
-        .into_iter()
-        .filter(|k| *k != Kernel::Reference)
-        .collect();
-    assert!(k.contains(&Kernel::Portable));
-    k
-}
-
 #[test]
 fn fast_matches_reference_on_real_photos_u8() {
     let mut r = rng(1);

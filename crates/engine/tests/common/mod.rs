@@ -2,7 +2,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use retouch_engine::guide::KNOTS;
-use retouch_engine::{BilateralGrid, GuideMap};
+use retouch_engine::{BilateralGrid, GuideMap, Kernel, Sample};
 use std::path::PathBuf;
 
 pub fn photo_path(name: &str) -> PathBuf {
@@ -55,4 +55,23 @@ pub fn random_guide(r: &mut ChaCha8Rng) -> GuideMap {
 
 pub fn to_unit(v: &[u8]) -> Vec<f32> {
     v.iter().map(|&x| x as f32 / 255.0).collect()
+}
+
+/// Largest difference between two images, in code values of the sample type (1.0 = one step
+/// at 8 bits for u8).
+pub fn max_diff<T: Sample>(a: &[T], b: &[T]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| ((x.to_unit_f64() - y.to_unit_f64()).abs() * T::MAX as f64) as f32)
+        .fold(0.0, f32::max)
+}
+
+/// Every kernel but the reference that this CPU runs (always at least the portable one).
+pub fn fast_kernels() -> Vec<Kernel> {
+    let k: Vec<_> = Kernel::available()
+        .into_iter()
+        .filter(|k| *k != Kernel::Reference)
+        .collect();
+    assert!(k.contains(&Kernel::Portable));
+    k
 }
