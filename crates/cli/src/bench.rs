@@ -31,14 +31,19 @@ pub struct Args {
     pub model: Option<std::path::PathBuf>,
 }
 
-/// Median stage timings of text + network + slice (decode and encode excluded).
-fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<Vec<EditRow>> {
+/// Median stage timings of text + network + slice (decode and encode excluded), for the
+/// whole-photo sentence and for the whole-photo + region one.
+fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<[Vec<EditRow>; 2]> {
     let model = a
         .model
         .clone()
         .unwrap_or_else(retouch_model::default_model_path);
     let r = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())?;
-    Ok(retouch_eval::runtime::edit_stages(&r, kernel, a.runs)?)
+    use retouch_eval::runtime::{edit_stages, INSTRUCTION, REGION_INSTRUCTION};
+    Ok([
+        edit_stages(&r, kernel, a.runs, INSTRUCTION)?,
+        edit_stages(&r, kernel, a.runs, REGION_INSTRUCTION)?,
+    ])
 }
 
 #[derive(Serialize)]
@@ -62,6 +67,8 @@ struct Report {
     results: Vec<Row>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     edit: Vec<EditRow>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    edit_region: Vec<EditRow>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -122,17 +129,19 @@ pub fn run(a: Args) -> Result<()> {
         pb.inc(1);
     }
     pb.finish_and_clear();
+    let [edit, edit_region] = if a.edit {
+        bench_edit(&a, kernel)?
+    } else {
+        [Vec::new(), Vec::new()]
+    };
     let report = Report {
         kernel: kernel.name(),
         threads: retouch_engine::threads(),
         grid: [16, 16, 8],
         runs: a.runs,
         results,
-        edit: if a.edit {
-            bench_edit(&a, kernel)?
-        } else {
-            Vec::new()
-        },
+        edit,
+        edit_region,
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -156,18 +165,38 @@ pub fn run(a: Args) -> Result<()> {
                 r.ratio_to_memcpy
             );
         }
-        if !report.edit.is_empty() {
+        use retouch_eval::runtime::{INSTRUCTION, REGION_INSTRUCTION};
+        for (sentence, rows) in [
+            (INSTRUCTION, &report.edit),
+            (REGION_INSTRUCTION, &report.edit_region),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
             println!();
             println!(
-                "retouch edit stages (decode/encode excluded), u8 RGB, median of {} runs",
+                "retouch edit \"{sentence}\" stages (decode/encode excluded), u8 RGB, median of {} runs",
                 report.runs
             );
-            println!("| size | text ms | network ms | slice ms | total ms |");
-            println!("|---|---|---|---|---|");
-            for r in &report.edit {
+            println!(
+                "| size | text ms | network ms | slice ms | total ms | passes | region covers |"
+            );
+            println!("|---|---|---|---|---|---|---|");
+            for r in rows {
+                let cover = r
+                    .region_fraction
+                    .map_or("-".to_string(), |f| format!("{:.0} %", f * 100.0));
                 println!(
-                    "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} |",
-                    r.name, r.width, r.height, r.text_ms, r.network_ms, r.slice_ms, r.total_ms
+                    "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+                    r.name,
+                    r.width,
+                    r.height,
+                    r.text_ms,
+                    r.network_ms,
+                    r.slice_ms,
+                    r.total_ms,
+                    r.passes,
+                    cover
                 );
             }
         }

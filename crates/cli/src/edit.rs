@@ -186,6 +186,20 @@ fn edit_one(
         .iter()
         .filter_map(|e| e.region.as_ref().map(|r| r.0.as_str()))
         .collect();
+    // What each network pass was told, when the instruction was split into passes.
+    let passes: Vec<Value> = edits
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            json!({
+                "region": e.region.as_ref().map(|r| r.0.as_str()),
+                "text": match enc.pass_texts.get(i) {
+                    Some(Some((t, _))) => t.as_str(),
+                    _ => instruction,
+                },
+            })
+        })
+        .collect();
     let t_net = t0.elapsed();
 
     let pixels = edit_photo(kernel, &edits, r.guide(), &photo, strength, mask.as_ref())?;
@@ -216,6 +230,7 @@ fn edit_one(
         "kernel": kernel.name(),
         "attributes": attributes,
         "regions": regions,
+        "passes": passes,
         "timings_ms": {
             "decode": ms(t_decode),
             "text": ms(t_text - t_decode),

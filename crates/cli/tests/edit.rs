@@ -161,6 +161,34 @@ fn a_region_edit_changes_its_region_and_leaves_the_rest_bit_for_bit() {
     );
     assert!(l1 < l0 - 0.5, "sky L*: {l1} after, {l0} before");
 
+    // Whole photo + region: each pass is told its own clause, so below the sky the photo is
+    // exactly what "make it warmer" alone gives.
+    let (warm, both) = (dir.path().join("warm.png"), dir.path().join("both.png"));
+    ok(&run(&["edit", s(&input), "make it warmer", "-o", s(&warm)]));
+    let o = run(&[
+        "edit",
+        s(&input),
+        "make it warmer and darken the sky",
+        "-o",
+        s(&both),
+        "--json",
+    ]);
+    ok(&o);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        report["passes"],
+        serde_json::json!([
+            {"region": null, "text": "make it warmer"},
+            {"region": "sky", "text": "darken the sky"}
+        ])
+    );
+    let (warm, both) = (rgb(&warm), rgb(&both));
+    assert!(
+        rows(&both, 0.8, 1.0) == rows(&warm, 0.8, 1.0),
+        "below the sky, the whole-photo pass must be \"make it warmer\"'s edit exactly"
+    );
+    assert!(mean_l(&rows(&both, 0.0, 0.4)) < mean_l(&rows(&warm, 0.0, 0.4)) - 0.5);
+
     // A region without a mask prior: edited everywhere, with a warning.
     let o = run(&[
         "edit",

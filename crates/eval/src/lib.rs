@@ -145,6 +145,8 @@ pub struct EvalReport {
     pub heldout_wording_samples: usize,
     pub methods: Vec<MethodSummary>,
     pub runtime_model: Vec<runtime::EditRow>,
+    /// The same stages for [`runtime::REGION_INSTRUCTION`] (whole photo + a region).
+    pub runtime_model_region: Vec<runtime::EditRow>,
     pub runtime_rule_based: Vec<runtime::PipelineRow>,
     /// Free text outside the matcher's vocabulary ([`free_text`]), when photos were given.
     pub free_text: Option<free_text::FreeTextSummary>,
@@ -272,11 +274,15 @@ pub fn run(
             progress(Event::Tick)
         })?)
     };
-    let (mut runtime_model, mut runtime_rule_based) = (Vec::new(), Vec::new());
+    let (mut runtime_model, mut runtime_model_region, mut runtime_rule_based) =
+        (Vec::new(), Vec::new(), Vec::new());
     if settings.runs > 0 {
+        let best = retouch_engine::Kernel::best();
         progress(Event::Phase("runtime: model", 0));
-        runtime_model =
-            runtime::edit_stages(retoucher, retouch_engine::Kernel::best(), settings.runs)?;
+        runtime_model = runtime::edit_stages(retoucher, best, settings.runs, runtime::INSTRUCTION)?;
+        progress(Event::Phase("runtime: model, whole photo + region", 0));
+        runtime_model_region =
+            runtime::edit_stages(retoucher, best, settings.runs, runtime::REGION_INSTRUCTION)?;
         progress(Event::Phase("runtime: rule-based pipeline", 0));
         runtime_rule_based = runtime::rule_based_stages(settings.runs)?;
     }
@@ -292,6 +298,7 @@ pub fn run(
         heldout_wording_samples: set.iter().filter(|t| t.meta.held_out_wording).count(),
         methods,
         runtime_model,
+        runtime_model_region,
         runtime_rule_based,
         free_text,
         threads: retouch_engine::threads(),

@@ -125,19 +125,52 @@ pub fn markdown(r: &EvalReport) -> String {
         );
         let _ = writeln!(s, "| rule-based pipeline | {} |", pct(&f.rule_based));
     }
+    stage_table(
+        &mut s,
+        &format!(
+            "The shipped model's stages (`{}`)",
+            crate::runtime::INSTRUCTION
+        ),
+        &r.runtime_model,
+    );
+    stage_table(
+        &mut s,
+        &format!(
+            "Whole photo + a region (`{}`: two network passes, two grids chained in one slice; \
+             the region's grid is skipped where its mask is 0)",
+            crate::runtime::REGION_INSTRUCTION
+        ),
+        &r.runtime_model_region,
+    );
+    s
+}
+
+fn stage_table(s: &mut String, title: &str, rows: &[crate::runtime::EditRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{title}:\n");
     let _ = writeln!(
         s,
-        "\nThe shipped model's stages (`{}`):\n",
-        crate::runtime::INSTRUCTION
+        "| size | text ms | network ms | slice ms | total ms | passes | region covers |"
     );
-    let _ = writeln!(s, "| size | text ms | network ms | slice ms | total ms |");
-    let _ = writeln!(s, "|---|---|---|---|---|");
-    for x in &r.runtime_model {
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+    for x in rows {
+        let cover = x
+            .region_fraction
+            .map_or("-".to_string(), |f| format!("{:.0} %", f * 100.0));
         let _ = writeln!(
             s,
-            "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} |",
-            x.name, x.width, x.height, x.text_ms, x.network_ms, x.slice_ms, x.total_ms
+            "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+            x.name,
+            x.width,
+            x.height,
+            x.text_ms,
+            x.network_ms,
+            x.slice_ms,
+            x.total_ms,
+            x.passes,
+            cover
         );
     }
-    s
 }

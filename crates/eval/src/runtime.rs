@@ -11,8 +11,13 @@ use retouch_model::Retoucher;
 use serde::Serialize;
 use std::time::Instant;
 
-/// The sentence every runtime row edits with.
+/// The sentence every whole-photo runtime row edits with.
 pub const INSTRUCTION: &str = "make it warmer, lift the shadows and give it a travel-magazine look";
+
+/// A sentence with a whole-photo part and a region part: two network passes and a two-grid
+/// chain in the slice (the region's stage is skipped where its mask is 0, so the rows also
+/// report how much of the photo the mask covers).
+pub const REGION_INSTRUCTION: &str = "make it warmer and darken the sky";
 
 /// One size's `retouch edit` stage timings (medians, ms).
 #[derive(Clone, Debug, Serialize)]
@@ -24,6 +29,10 @@ pub struct EditRow {
     pub network_ms: f64,
     pub slice_ms: f64,
     pub total_ms: f64,
+    /// Network passes (grids chained in the slice).
+    pub passes: usize,
+    /// Fraction of the photo inside some region's mask (mask > 0); `None` without regions.
+    pub region_fraction: Option<f64>,
 }
 
 /// One size's rule-based timings (medians, ms): matcher + pipeline at full resolution.
@@ -44,16 +53,22 @@ fn ms(a: Instant, b: Instant) -> f64 {
     (b - a).as_secs_f64() * 1e3
 }
 
-/// Text + network + slice on u8 RGB at every size, `runs` timed runs each.
-pub fn edit_stages(r: &Retoucher, kernel: Kernel, runs: u32) -> Result<Vec<EditRow>> {
+/// Text + network + slice of `instruction` on u8 RGB at every size, `runs` timed runs each.
+pub fn edit_stages(
+    r: &Retoucher,
+    kernel: Kernel,
+    runs: u32,
+    instruction: &str,
+) -> Result<Vec<EditRow>> {
     let mut rows = Vec::new();
     for (name, w, h) in SIZES {
         let src = test_image(w, h);
         let mut dst = vec![0u8; src.len()];
         let (mut tt, mut tn, mut ts, mut tot) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut passes, mut region_fraction) = (0, None);
         for i in 0..=runs {
             let t0 = Instant::now();
-            let enc = r.encode(INSTRUCTION)?;
+            let enc = r.encode(instruction)?;
             let t1 = Instant::now();
             let edits = r.predict_edits(&src, w, h, 3, &enc)?;
             let t2 = Instant::now();
@@ -68,6 +83,8 @@ pub fn edit_stages(r: &Retoucher, kernel: Kernel, runs: u32) -> Result<Vec<EditR
             )?;
             let t3 = Instant::now();
             std::hint::black_box(&dst);
+            passes = edits.len();
+            region_fraction = region_coverage(&edits);
             if i > 0 {
                 tt.push(ms(t0, t1));
                 tn.push(ms(t1, t2));
@@ -83,9 +100,25 @@ pub fn edit_stages(r: &Retoucher, kernel: Kernel, runs: u32) -> Result<Vec<EditR
             network_ms: median(&mut tn),
             slice_ms: median(&mut ts),
             total_ms: median(&mut tot),
+            passes,
+            region_fraction,
         });
     }
     Ok(rows)
+}
+
+/// Fraction of mask samples above 0 in any edit's region mask (the masks share one size).
+fn region_coverage(edits: &[retouch_model::Edit]) -> Option<f64> {
+    let masks: Vec<_> = edits.iter().filter_map(|e| e.region.as_ref()).collect();
+    let n = masks.first()?.1.data.len();
+    let inside = (0..n)
+        .filter(|&i| {
+            masks
+                .iter()
+                .any(|(_, m)| m.data.get(i).is_some_and(|&v| v > 0.0))
+        })
+        .count();
+    Some(inside as f64 / n as f64)
 }
 
 /// The rule-based path (matcher + pipeline on f32 RGB) at every size.

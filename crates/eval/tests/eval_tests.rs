@@ -122,8 +122,9 @@ fn benchmark_runs_every_method_and_writes_the_report() {
 
 #[test]
 fn runtime_rows_cover_the_four_sizes() {
-    let rows =
-        retouch_eval::runtime::edit_stages(&shipped(), retouch_engine::Kernel::best(), 1).unwrap();
+    use retouch_eval::runtime::{edit_stages, INSTRUCTION, REGION_INSTRUCTION};
+    let k = retouch_engine::Kernel::best();
+    let rows = edit_stages(&shipped(), k, 1, INSTRUCTION).unwrap();
     let sizes: Vec<(usize, usize)> = rows.iter().map(|x| (x.width, x.height)).collect();
     assert_eq!(
         sizes,
@@ -131,5 +132,12 @@ fn runtime_rows_cover_the_four_sizes() {
     );
     for x in &rows {
         assert!(x.total_ms >= x.network_ms && x.network_ms > 0.0 && x.slice_ms > 0.0);
+        assert_eq!((x.passes, x.region_fraction), (1, None));
+    }
+    // The region sentence runs two passes, the second inside the sky's mask.
+    for x in edit_stages(&shipped(), k, 1, REGION_INSTRUCTION).unwrap() {
+        assert_eq!(x.passes, 2, "{}", x.name);
+        let f = x.region_fraction.expect("a region pass");
+        assert!((0.0..=1.0).contains(&f), "{f}");
     }
 }

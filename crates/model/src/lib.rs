@@ -20,9 +20,10 @@ pub mod regions;
 pub mod slice_op;
 
 use candle_core::{Device, Tensor};
+use rayon::prelude::*;
 use retouch_engine::{
-    slice_apply_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
-    Sample,
+    slice_apply_chain_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
+    Sample, Stage,
 };
 use retouch_instruct::matcher::Match;
 use retouch_text::{Encoded, TextEncoder};
@@ -74,6 +75,10 @@ pub struct Instruction {
     pub readings: Vec<(String, reading::Reading)>,
     /// `matched` as the network's attribute vector (models with `attr_dim > 0`).
     pub attributes: Option<Vec<f32>>,
+    /// When the instruction runs as several passes ([`regions::passes`] of `matched`), each
+    /// pass's own clauses and their embedding ([`regions::pass_clauses`]), in pass order;
+    /// `None` where the pass uses the whole sentence. Empty for a one-pass instruction.
+    pub pass_texts: Vec<Option<(String, Encoded)>>,
 }
 
 /// An interleaved image of `len` values must be `width x height x channels`, with 3 or 4
@@ -174,16 +179,33 @@ impl Retoucher {
                 if matched.targets.iter().any(|(t, _)| t.attr == r.target.attr) {
                     continue; // the sentence (or an earlier clause) already sets it
                 }
-                matched.targets.push((r.target.clone(), r.confidence));
+                // Full confidence: the similarity decided that the clause is read, not how
+                // strongly (see `reading`).
+                matched.targets.push((r.target.clone(), 1.0));
                 readings.push((clause, r));
             }
         }
         let attributes = conditioned.then(|| matched.attribute_vector());
+        let passes = regions::passes(&matched);
+        let pass_texts = if passes.len() > 1 {
+            let read: Vec<_> = readings
+                .iter()
+                .map(|(c, r)| (c.clone(), r.target.clone()))
+                .collect();
+            // Encoded side by side: each is a few milliseconds of small, serial tensor ops.
+            regions::pass_clauses(instruction, &passes, &read)
+                .into_par_iter()
+                .map(|c| c.map(|c| self.text.encode(&c).map(|e| (c, e))).transpose())
+                .collect::<std::result::Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
         Ok(Instruction {
             encoded,
             matched,
             readings,
             attributes,
+            pass_texts,
         })
     }
 
@@ -220,19 +242,18 @@ impl Retoucher {
 
     /// Same as [`Self::predict`] from a ready `L x L x 3` thumbnail.
     pub fn predict_thumb(&self, thumb: &[f32], text: &Instruction) -> Result<BilateralGrid> {
-        self.predict_thumb_with(thumb, text, text.attributes.as_deref())
+        self.predict_thumb_with(thumb, &text.encoded, text.attributes.as_deref())
     }
 
     /// [`Self::predict_thumb`] with a given attribute vector (one pass's part of the reading).
     fn predict_thumb_with(
         &self,
         thumb: &[f32],
-        text: &Instruction,
+        e: &Encoded,
         attributes: Option<&[f32]>,
     ) -> Result<BilateralGrid> {
         let l = self.net.config().low_res;
         let x = net::thumbs_to_tensor(&[thumb.to_vec()], l, &self.device)?;
-        let e = &text.encoded;
         let mut tb = TextBatch::new(&[(&e.pooled, &e.tokens)], &self.device)?;
         if let Some(a) = attributes {
             tb = tb.with_attributes(&[a.to_vec()])?;
@@ -264,22 +285,39 @@ impl Retoucher {
         }
         check_image(pixels.len(), width, height, channels)?;
         let l = self.net.config().low_res;
-        let mut thumb = lowres::thumbnail(pixels, width, height, channels, l);
-        // The photo at the masks' size, made once for all the region passes.
-        let mut small = None;
+        // The network's thumbnail and, when a pass has a region, the photo at the masks' size,
+        // from one read of the photo.
+        let any_region = passes.iter().any(|p| p.region.is_some());
+        let (mw, mh) = regions::mask_view_size(width, height);
+        let targets = [(l, l), (mw, mh)];
+        let mut views = lowres::resize_area_many(
+            pixels,
+            width,
+            height,
+            channels,
+            &targets[..if any_region { 2 } else { 1 }],
+        )
+        .into_iter();
+        let mut thumb = views.next().expect("the thumbnail");
+        let small = views
+            .next()
+            .map(|v| regions::view_image(mw, mh, v))
+            .transpose()?;
         let mut edits = Vec::with_capacity(passes.len());
         for (i, p) in passes.iter().enumerate() {
             let attributes = text
                 .attributes
                 .as_ref()
                 .map(|_| p.matched.attribute_vector());
-            let grid = self.predict_thumb_with(&thumb, text, attributes.as_deref())?;
+            // The pass's own clauses when the instruction was split, else the whole sentence.
+            let e = match text.pass_texts.get(i) {
+                Some(Some((_, e))) => e,
+                _ => &text.encoded,
+            };
+            let grid = self.predict_thumb_with(&thumb, e, attributes.as_deref())?;
             let region = match &p.region {
                 Some((name, spec)) => {
-                    let img = match small {
-                        Some(ref img) => img,
-                        None => small.insert(regions::mask_view(pixels, width, height, channels)?),
-                    };
+                    let img = small.as_ref().expect("made when a pass has a region");
                     Some((name.clone(), regions::render_on(spec, img)?))
                 }
                 None => None,
@@ -320,8 +358,9 @@ pub fn image_tensor(rgb: &[f32], width: usize, height: usize, device: &Device) -
 
 /// Apply edits (from [`Retoucher::predict_edits`]) one after another at full resolution, from
 /// `src` into `dst` (same size and channels; any sample types): each at `strength`, inside its
-/// region's mask and the user's `mask` (their product when both are given). Between edits the
-/// image is kept in f32, so a chain rounds once.
+/// region's mask and the user's `mask` (their product when both are given). The edits run as
+/// one chain in one pass over the image (the engine's `slice_apply_chain_with`): between edits
+/// a pixel stays in f32, so a chain rounds once.
 pub fn apply_edits<S: Sample, D: Sample>(
     kernel: Kernel,
     edits: &[Edit],
@@ -331,7 +370,6 @@ pub fn apply_edits<S: Sample, D: Sample>(
     strength: f32,
     mask: Option<&Mask>,
 ) -> Result<()> {
-    let (w, h, c) = (src.width, src.height, src.channels);
     // Each edit's mask: borrowed when it is the region's or the user's alone, made only for
     // their product.
     let masks: Vec<Option<Cow<Mask>>> = edits
@@ -342,54 +380,20 @@ pub fn apply_edits<S: Sample, D: Sample>(
             (None, u) => Ok(u.map(Cow::Borrowed)),
         })
         .collect::<Result<_>>()?;
-    fn params<'a>(strength: f32, m: &'a Option<Cow<Mask>>) -> ApplyParams<'a> {
-        ApplyParams {
-            strength,
-            mask: m.as_deref(),
-        }
-    }
-    let Some((last, first)) = edits.split_last() else {
+    if edits.is_empty() {
         return Err(ModelError::Invalid("no edit to apply".into()));
-    };
-    if first.is_empty() {
-        slice_apply_with(
-            kernel,
-            &last.grid,
-            guide,
-            src,
-            dst,
-            &params(strength, &masks[0]),
-        )?;
-        return Ok(());
     }
-    let mut cur = vec![0f32; src.data.len()];
-    slice_apply_with(
-        kernel,
-        &first[0].grid,
-        guide,
-        src,
-        ImageMut::new(&mut cur, w, h, c)?,
-        &params(strength, &masks[0]),
-    )?;
-    for (e, m) in first.iter().zip(&masks).skip(1) {
-        let mut next = vec![0f32; cur.len()];
-        slice_apply_with(
-            kernel,
-            &e.grid,
-            guide,
-            ImageRef::new(&cur, w, h, c)?,
-            ImageMut::new(&mut next, w, h, c)?,
-            &params(strength, m),
-        )?;
-        cur = next;
-    }
-    slice_apply_with(
-        kernel,
-        &last.grid,
-        guide,
-        ImageRef::new(&cur, w, h, c)?,
-        dst,
-        &params(strength, &masks[edits.len() - 1]),
-    )?;
+    let stages: Vec<Stage> = edits
+        .iter()
+        .zip(&masks)
+        .map(|(e, m)| Stage {
+            grid: &e.grid,
+            params: ApplyParams {
+                strength,
+                mask: m.as_deref(),
+            },
+        })
+        .collect();
+    slice_apply_chain_with(kernel, &stages, guide, src, dst)?;
     Ok(())
 }

@@ -62,37 +62,56 @@ pub fn resize_area<T: Sample>(
     to_w: usize,
     to_h: usize,
 ) -> Vec<f32> {
-    let wx = box_weights(width, to_w);
-    let wy = box_weights(height, to_h);
-    // Horizontal pass for every source row, then vertical; rows in parallel.
-    let rows: Vec<Vec<f32>> = (0..height)
-        .into_par_iter()
-        .map(|y| {
-            let row = &data[y * width * channels..(y + 1) * width * channels];
-            let mut out = vec![0f32; to_w * 3];
-            for (o, ws) in wx.iter().enumerate() {
-                let mut acc = [0f32; 3];
-                for &(x, w) in ws {
-                    for c in 0..3 {
-                        acc[c] += w * row[x * channels + c].to_unit();
-                    }
-                }
-                out[o * 3..o * 3 + 3].copy_from_slice(&acc);
-            }
+    resize_area_many(data, width, height, channels, &[(to_w, to_h)])
+        .pop()
+        .expect("one target, one image")
+}
+
+/// [`resize_area`] to several sizes (the network's thumbnail and the region masks' view of a
+/// photo). Vertical pass first: each output row is the weighted sum of the source rows in its
+/// box, accumulated over whole rows (contiguous, vectorised, every channel); only those few
+/// accumulated rows are then resampled horizontally. So the per-pixel work is one
+/// multiply-add per sample per size, and the result is the box mean of the definition.
+pub fn resize_area_many<T: Sample>(
+    data: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+    targets: &[(usize, usize)],
+) -> Vec<Vec<f32>> {
+    let row_len = width * channels;
+    targets
+        .iter()
+        .map(|&(to_w, to_h)| {
+            let wx = box_weights(width, to_w);
+            let wy = box_weights(height, to_h);
+            let mut out = vec![0f32; to_w * to_h * 3];
+            out.par_chunks_mut(to_w * 3)
+                .zip(wy.par_iter())
+                .for_each_init(
+                    || vec![0f32; row_len],
+                    |acc, (dst, ws)| {
+                        acc.fill(0.0);
+                        for &(y, w) in ws {
+                            let src = &data[y * row_len..(y + 1) * row_len];
+                            for (a, v) in acc.iter_mut().zip(src) {
+                                *a += w * v.to_unit();
+                            }
+                        }
+                        for (o, xs) in dst.chunks_exact_mut(3).zip(&wx) {
+                            let mut sum = [0f32; 3];
+                            for &(x, w) in xs {
+                                for c in 0..3 {
+                                    sum[c] += w * acc[x * channels + c];
+                                }
+                            }
+                            o.copy_from_slice(&sum);
+                        }
+                    },
+                );
             out
         })
-        .collect();
-    let mut out = vec![0f32; to_w * to_h * 3];
-    out.par_chunks_mut(to_w * 3)
-        .zip(wy.par_iter())
-        .for_each(|(dst, ws)| {
-            for &(y, w) in ws {
-                for (d, s) in dst.iter_mut().zip(&rows[y]) {
-                    *d += w * s;
-                }
-            }
-        });
-    out
+        .collect()
 }
 
 #[cfg(test)]
@@ -133,5 +152,41 @@ mod tests {
         assert_eq!(t.len(), 6);
         assert!((t[0] - (0.0 + 1.0 + 4.0 + 5.0) / 4.0).abs() < 1e-5);
         assert!((t[3] - (2.0 + 3.0 + 6.0 + 7.0) / 4.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn many_sizes_in_one_pass_are_the_box_means_and_equal_one_size_at_a_time() {
+        let (w, h) = (37, 23);
+        let img: Vec<u8> = (0..w * h * 4).map(|i| (i * 7919 % 256) as u8).collect();
+        let targets = [(16, 16), (9, 5), (37, 23), (50, 30), (1, 1)];
+        let many = resize_area_many(&img, w, h, 4, &targets);
+        for (&(tw, th), got) in targets.iter().zip(&many) {
+            assert_eq!(got, &resize_area(&img, w, h, 4, tw, th), "{tw}x{th}");
+            // The definition: the mean over each output cell's box, partial pixels weighted.
+            let (sx, sy) = (w as f64 / tw as f64, h as f64 / th as f64);
+            let cover = |i: usize, o: usize, s: f64| {
+                let (a, b) = (o as f64 * s, (o + 1) as f64 * s);
+                ((i + 1) as f64).min(b) - (i as f64).max(a)
+            };
+            for oy in 0..th {
+                for ox in 0..tw {
+                    for c in 0..3 {
+                        let mut acc = 0.0;
+                        for y in 0..h {
+                            for x in 0..w {
+                                let k = cover(x, ox, sx).max(0.0) * cover(y, oy, sy).max(0.0);
+                                acc += k * img[(y * w + x) * 4 + c] as f64 / 255.0;
+                            }
+                        }
+                        let want = acc / (sx * sy);
+                        let v = got[(oy * tw + ox) * 3 + c] as f64;
+                        assert!(
+                            (v - want).abs() < 1e-5,
+                            "{tw}x{th} ({ox},{oy},{c}): {v} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,8 +1,13 @@
 //! Reading a sentence the rule-based matcher does not understand ("like a sunny afternoon"):
 //! the nearest of a fixed set of plain phrases, one or two per attribute direction and look, by
 //! cosine similarity of their all-MiniLM-L6-v2 embeddings. The nearest phrase's attribute goes
-//! into the model's attribute vector, with a confidence that grows with the similarity, so an
-//! unknown wording still conditions the model the way a known one would.
+//! into the model's attribute vector exactly as the matcher would put that phrase's attribute
+//! there (confidence 1, default magnitude), so an unknown wording conditions the model the way
+//! a known one does. The similarity only decides *whether* a clause is read: it measures how
+//! sure the reading is, not how strong the edit should be (nothing in "autumn vibes" asks for a
+//! weak edit), and scaling the attribute by it made read edits timid (the free-text probe:
+//! "like a polar expedition" followed on 1 of 8 photos with the similarity as confidence, 8 of
+//! 8 without).
 //!
 //! The phrases are generic descriptions of each attribute, written once; they are not tuned to
 //! any evaluation sentence.
@@ -13,8 +18,6 @@ use std::collections::HashMap;
 
 /// Below this cosine similarity the sentence is left unread (no attribute).
 pub const MIN_SIMILARITY: f32 = 0.35;
-/// At and above this similarity the reading gets full confidence.
-pub const FULL_SIMILARITY: f32 = 0.6;
 /// A clause read beside attributes the matcher found elsewhere in the sentence must be at
 /// least this similar: the sentence already says something clear, so a loose neighbour of a
 /// filler clause ("if you can") must not add an edit.
@@ -141,8 +144,6 @@ pub struct Reading {
     /// The nearest phrase and its cosine similarity to the sentence.
     pub phrase: String,
     pub similarity: f32,
-    /// The confidence given to the attribute, in (0, 1].
-    pub confidence: f32,
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -224,7 +225,6 @@ impl Reader {
             target: target.clone(),
             phrase: phrase.clone(),
             similarity,
-            confidence: (similarity / FULL_SIMILARITY).min(1.0),
         })
     }
 }
@@ -307,7 +307,7 @@ mod tests {
         s[1] = 0.6;
         let got = r.read(&s).unwrap();
         assert_eq!(got.phrase, "make it brighter");
-        assert_eq!(got.confidence, 1.0);
+        assert_eq!(got.similarity, 0.8);
         s[0] = 0.3;
         s[1] = 0.2;
         assert!(r.read(&s).is_none());

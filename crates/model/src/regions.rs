@@ -9,9 +9,11 @@
 //!
 //! - the matcher's targets are split into [`Pass`]es: one for the whole photo (targets without
 //!   a region, or whose region no prior describes) and one per named region;
-//! - each pass runs the network with only its targets in the attribute vector (the sentence
-//!   embedding is the whole instruction's), and a region pass's edit is blended in by the
-//!   region's mask, rendered on the photo at [`MASK_SIZE`] px (the training photos' size);
+//! - each pass runs the network with only its targets in the attribute vector and the
+//!   embedding of only the clauses that ask for them ([`pass_clauses`]: "make it warmer" for
+//!   the whole photo, "darken the sky" for the sky, as training saw them), and a region pass's
+//!   edit is blended in by the region's mask, rendered on the photo at [`MASK_SIZE`] px (the
+//!   training photos' size);
 //! - passes apply one after another; the network of a later pass sees the thumbnail with the
 //!   earlier edits applied.
 //!
@@ -23,6 +25,7 @@ use crate::lowres;
 use crate::{ModelError, Result};
 use retouch_engine::{Mask, Sample};
 use retouch_finish::mask::{self, MaskSpec};
+use retouch_instruct::attr::Target;
 use retouch_instruct::matcher::Match;
 
 /// Long side, in pixels, of the image a region's mask is rendered on (the training photos'
@@ -53,10 +56,7 @@ pub fn passes(m: &Match) -> Vec<Pass> {
     };
     let mut regional: Vec<Pass> = Vec::new();
     for (t, conf) in &m.targets {
-        let spec = t
-            .region
-            .as_deref()
-            .and_then(|r| mask::region(r).map(|s| (r.to_string(), s)));
+        let spec = pass_region(t).and_then(|r| mask::region(r).map(|s| (r.to_string(), s)));
         match spec {
             None => whole.targets.push((t.clone(), *conf)),
             Some((name, spec)) => {
@@ -92,6 +92,65 @@ pub fn passes(m: &Match) -> Vec<Pass> {
     out
 }
 
+/// The region a target's edit goes to: its region's name when a prior describes it, else
+/// `None` (the whole photo), as [`passes`] decides.
+fn pass_region(t: &Target) -> Option<&str> {
+    t.region.as_deref().filter(|r| mask::region(r).is_some())
+}
+
+/// For each pass of a multi-pass instruction, the clauses (`reading::clauses`) that ask for
+/// its edits, joined by ", ", or `None` when no clause can be told apart (then the pass uses
+/// the whole sentence). A clause belongs to a pass when, read on its own (the matcher, or the
+/// similarity reading given for that clause in `read`), it asks for one of the pass's
+/// (attribute, direction) pairs, for that pass's region or without naming one: in "make it
+/// warmer and darken the sky", "make it warmer" goes to the whole-photo pass and "darken the
+/// sky" to the sky's; in "darken the sky, more saturated" (one sky pass) nothing is split.
+pub fn pass_clauses(
+    instruction: &str,
+    passes: &[Pass],
+    read: &[(String, Target)],
+) -> Vec<Option<String>> {
+    let clauses = crate::reading::clauses(instruction);
+    let asks: Vec<Vec<Target>> = clauses
+        .iter()
+        .map(|c| {
+            let mut ts: Vec<Target> = retouch_instruct::match_instruction(c)
+                .targets
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            ts.extend(
+                read.iter()
+                    .filter(|(rc, _)| rc == c)
+                    .map(|(_, t)| t.clone()),
+            );
+            ts
+        })
+        .collect();
+    passes
+        .iter()
+        .map(|p| {
+            let name = p.region.as_ref().map(|r| r.0.as_str());
+            let mine: Vec<&str> = clauses
+                .iter()
+                .zip(&asks)
+                .filter(|(_, ts)| {
+                    ts.iter().any(|t| {
+                        let r = pass_region(t);
+                        (r.is_none() || r == name)
+                            && p.matched
+                                .targets
+                                .iter()
+                                .any(|(pt, _)| pt.attr == t.attr && pt.dir == t.dir)
+                    })
+                })
+                .map(|(c, _)| c.as_str())
+                .collect();
+            (!mine.is_empty()).then(|| mine.join(", "))
+        })
+        .collect()
+}
+
 /// Render a region's mask for a photo (interleaved, `channels` 3 or 4): the photo is
 /// area-resized to [`MASK_SIZE`] on its long side (aspect kept; a smaller photo as it is), the
 /// prior rendered there; values within 1e-3 of 0 or 1 are made exactly 0 or 1.
@@ -113,9 +172,22 @@ pub fn mask_view<T: Sample>(
     channels: usize,
 ) -> Result<retouch_finish::Image> {
     crate::check_image(pixels.len(), width, height, channels)?;
-    let (w, h) = lowres::fit_long_side(width, height, MASK_SIZE);
-    let small = lowres::resize_area(pixels, width, height, channels, w, h);
-    retouch_finish::Image::new(w, h, small).map_err(|e| ModelError::Invalid(e.to_string()))
+    let (w, h) = mask_view_size(width, height);
+    view_image(
+        w,
+        h,
+        lowres::resize_area(pixels, width, height, channels, w, h),
+    )
+}
+
+/// The size of a `width x height` photo's [`mask_view`].
+pub fn mask_view_size(width: usize, height: usize) -> (usize, usize) {
+    lowres::fit_long_side(width, height, MASK_SIZE)
+}
+
+/// A [`mask_view`] from its pixels (interleaved RGB in `[0, 1]`, [`mask_view_size`]).
+pub fn view_image(w: usize, h: usize, rgb: Vec<f32>) -> Result<retouch_finish::Image> {
+    retouch_finish::Image::new(w, h, rgb).map_err(|e| ModelError::Invalid(e.to_string()))
 }
 
 /// [`render`] on a ready [`mask_view`] of the photo.

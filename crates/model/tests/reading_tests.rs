@@ -65,7 +65,15 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
         assert_eq!(enc.readings.len(), 1, "{sentence}: {:?}", enc.readings);
         let reading = enc.readings[0].1.clone();
         assert_eq!(reading.target.attr, want, "{sentence}: {reading:?}");
-        assert!(enc.attributes.as_ref().unwrap().iter().any(|v| *v != 0.0));
+        // The read attribute conditions the model as the matcher's own reading of it would.
+        let as_matched = retouch_instruct::matcher::Match {
+            targets: vec![(reading.target.clone(), 1.0)],
+            ..Default::default()
+        };
+        assert_eq!(
+            enc.attributes.as_deref(),
+            Some(as_matched.attribute_vector().as_slice())
+        );
         let grid = r.predict(&rgb, w, h, 3, &enc).unwrap();
         let mut out = vec![0f32; rgb.len()];
         slice_apply(

@@ -55,6 +55,47 @@ fn an_instruction_is_split_into_a_whole_photo_pass_and_one_pass_per_region() {
     }
 }
 
+fn clauses_of(text: &str) -> Vec<Option<String>> {
+    regions::pass_clauses(text, &passes(&match_instruction(text)), &[])
+}
+
+#[test]
+fn each_pass_is_told_only_the_clauses_that_ask_for_its_edits() {
+    assert_eq!(
+        clauses_of("make it warmer and darken the sky"),
+        [
+            Some("make it warmer".to_string()),
+            Some("darken the sky".to_string())
+        ]
+    );
+    assert_eq!(
+        clauses_of("darken the sky a bit, brighten the foliage, add contrast"),
+        [
+            Some("add contrast".to_string()),
+            Some("darken the sky a bit".to_string()),
+            Some("brighten the foliage".to_string())
+        ]
+    );
+    // A clause the matcher cannot read alone goes where its similarity reading points.
+    let text = "darken the sky, autumn vibes";
+    let mut m = match_instruction(text);
+    let autumn = retouch_instruct::attr::Target::new(
+        retouch_instruct::attr::Attr::Temperature,
+        retouch_instruct::attr::Dir::Up,
+    );
+    m.targets.push((autumn.clone(), 0.8));
+    let got = regions::pass_clauses(text, &passes(&m), &[("autumn vibes".into(), autumn)]);
+    assert_eq!(
+        got,
+        [
+            Some("autumn vibes".to_string()),
+            Some("darken the sky".to_string())
+        ]
+    );
+    // Without that reading the whole-photo pass has no clause of its own: the whole sentence.
+    assert_eq!(regions::pass_clauses(text, &passes(&m), &[])[0], None);
+}
+
 /// A photo with a blue sky over the top 40 % and dark green ground below.
 fn landscape(w: usize, h: usize) -> Vec<f32> {
     (0..h)
