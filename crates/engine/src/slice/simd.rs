@@ -466,9 +466,10 @@ pub(crate) fn fusable(stages: &[ChainStage], lanes: usize) -> bool {
 /// starts at row `y_start` too. Every stage of the chain runs on the pixels in registers (the
 /// guide is evaluated on each stage's input), so a chain reads and writes the image once. A
 /// stage whose strength-times-mask is 0 on a whole row, or on all `N` pixels, is skipped:
-/// with `k = 0` it would return its input exactly anyway.
+/// with `k = 0` it would return its input exactly anyway. `ONE`: `stages` has one stage (the
+/// plain slice), compiled apart so that it pays nothing for the chain.
 #[inline(always)]
-unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
+unsafe fn kernel<V: Simd, const TL: usize, const ONE: bool, S: Sample, D: Sample>(
     stages: &[ChainStage],
     y_start: usize,
     input: &[S],
@@ -481,7 +482,7 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
     let gd = sh.grid.depth();
     let rows = output.len() / (w * ch);
     let seg_len = 48 * TL;
-    let n_st = stages.len();
+    let n_st = if ONE { 1 } else { stages.len() };
     let mut tab_rows: Vec<Vec<f32>> = vec![Vec::new(); n_st];
     // Per stage, the row's `k = strength * mask` at every column (padded for vector loads),
     // when the stage has a mask.
@@ -570,8 +571,9 @@ unsafe fn kernel<V: Simd, const TL: usize, S: Sample, D: Sample>(
                     )
                 };
                 let fx = V::load(sh.fx.as_ptr().add(x));
-                for (si, (st, _)) in stages.iter().enumerate() {
-                    if !active[si] {
+                for (si, (st, _)) in stages.iter().enumerate().take(n_st) {
+                    // A lone stage is active on every row that gets here.
+                    if !ONE && !active[si] {
                         continue;
                     }
                     let vk = if st.mask.is_some() {
@@ -668,7 +670,11 @@ pub(crate) unsafe fn process_rows_avx2<S: Sample, D: Sample>(
     input: &[S],
     output: &mut [D],
 ) {
-    kernel::<Avx2, 8, S, D>(stages, y_start, input, output)
+    if stages.len() == 1 {
+        kernel::<Avx2, 8, true, S, D>(stages, y_start, input, output)
+    } else {
+        kernel::<Avx2, 8, false, S, D>(stages, y_start, input, output)
+    }
 }
 
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx512vbmi,avx2,fma")]
@@ -678,9 +684,10 @@ pub(crate) unsafe fn process_rows_avx512<S: Sample, D: Sample>(
     input: &[S],
     output: &mut [D],
 ) {
-    if stages[0].1.lanes == 8 {
-        kernel::<Avx512, 8, S, D>(stages, y_start, input, output)
-    } else {
-        kernel::<Avx512, 16, S, D>(stages, y_start, input, output)
+    match (stages[0].1.lanes == 8, stages.len() == 1) {
+        (true, true) => kernel::<Avx512, 8, true, S, D>(stages, y_start, input, output),
+        (true, false) => kernel::<Avx512, 8, false, S, D>(stages, y_start, input, output),
+        (false, true) => kernel::<Avx512, 16, true, S, D>(stages, y_start, input, output),
+        (false, false) => kernel::<Avx512, 16, false, S, D>(stages, y_start, input, output),
     }
 }
