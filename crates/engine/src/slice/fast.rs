@@ -332,31 +332,10 @@ fn band_rows(h: usize) -> usize {
     (h / (threads * 16)).clamp(1, 64)
 }
 
-pub(crate) fn slice_apply_fast<S: Sample, D: Sample>(
-    kernel: Kernel,
-    grid: &BilateralGrid,
-    guide: &GuideMap,
-    input: ImageRef<S>,
-    output: ImageMut<D>,
-    params: &ApplyParams,
-) {
-    let (w, h, ch) = (input.width, input.height, input.channels);
-    let prep = Prepared::new(kernel, grid, guide, (w, h, ch), params);
-    let band = band_rows(h);
-    let row_len = w * ch;
-    output
-        .data
-        .par_chunks_mut(band * row_len)
-        .enumerate()
-        .for_each(|(b, out)| {
-            let y = b * band;
-            prep.rows(y, &input.data[y * row_len..], out)
-        });
-}
-
-/// A chain of grids in one pass over the image: each row goes through every stage in a pair
-/// of f32 row buffers, so the result equals applying the stages one after another through
-/// full-size f32 intermediates, without allocating or streaming them.
+/// A chain of grids in one pass over the image (one stage: the plain slice). The SIMD kernels
+/// run every stage on pixels in registers; otherwise each row goes through the stages in a
+/// pair of f32 row buffers. Either way the result equals applying the stages one after
+/// another through full-size f32 intermediates, without allocating or streaming them.
 pub(crate) fn slice_apply_chain_fast<S: Sample, D: Sample>(
     kernel: Kernel,
     stages: &[super::Stage],
@@ -411,6 +390,18 @@ pub(crate) fn slice_apply_chain_fast<S: Sample, D: Sample>(
             return;
         }
     }
+    if first.is_empty() {
+        // One stage: bands of rows straight from input to output.
+        output
+            .data
+            .par_chunks_mut(band * row_len)
+            .enumerate()
+            .for_each(|(b, out)| {
+                let y = b * band;
+                last.rows(y, &input.data[y * row_len..], out)
+            });
+        return;
+    }
     // Otherwise each row goes through the stages in f32 row buffers.
     output
         .data
@@ -421,18 +412,12 @@ pub(crate) fn slice_apply_chain_fast<S: Sample, D: Sample>(
             let mut next = vec![0f32; row_len];
             for (r, dst) in out.chunks_mut(row_len).enumerate() {
                 let y = b * band + r;
-                let src = &input.data[y * row_len..(y + 1) * row_len];
-                match first.split_first() {
-                    None => last.rows(y, src, dst),
-                    Some((p0, mid)) => {
-                        p0.rows(y, src, &mut cur);
-                        for p in mid {
-                            p.rows(y, &cur, &mut next);
-                            std::mem::swap(&mut cur, &mut next);
-                        }
-                        last.rows(y, &cur, dst);
-                    }
+                first[0].rows(y, &input.data[y * row_len..(y + 1) * row_len], &mut cur);
+                for p in &first[1..] {
+                    p.rows(y, &cur, &mut next);
+                    std::mem::swap(&mut cur, &mut next);
                 }
+                last.rows(y, &cur, dst);
             }
         });
 }

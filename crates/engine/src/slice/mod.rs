@@ -113,32 +113,13 @@ impl Kernel {
     }
 }
 
-/// Check a chain's image pair once and every stage's grid and parameters.
-fn validate_chain<S, D>(
+/// Check the image pair and the guide once, and every stage's strength and grid (in that
+/// order, so one stage is checked as a plain slice always was).
+fn validate<S, D>(
     stages: &[Stage],
     guide: &GuideMap,
     input: &ImageRef<S>,
     output: &ImageMut<D>,
-) -> Result<()> {
-    // With no stage, still check the images and the guide.
-    let identity = BilateralGrid::identity(1, 1, 1)?;
-    let none = [Stage {
-        grid: &identity,
-        params: ApplyParams::default(),
-    }];
-    let stages = if stages.is_empty() { &none[..] } else { stages };
-    for s in stages {
-        validate(s.grid, guide, input, output, &s.params)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn validate<S, D>(
-    grid: &BilateralGrid,
-    guide: &GuideMap,
-    input: &ImageRef<S>,
-    output: &ImageMut<D>,
-    params: &ApplyParams,
 ) -> Result<()> {
     if (input.width, input.height) != (output.width, output.height) {
         return Err(EngineError::SizeMismatch(
@@ -151,11 +132,14 @@ pub(crate) fn validate<S, D>(
     if input.channels != output.channels {
         return Err(EngineError::Channels(output.channels));
     }
-    if !params.strength.is_finite() {
-        return Err(EngineError::Strength(params.strength));
+    if let Some(s) = stages.iter().find(|s| !s.params.strength.is_finite()) {
+        return Err(EngineError::Strength(s.params.strength));
     }
     guide.validate()?;
-    if grid.data().iter().any(|v| !v.is_finite()) {
+    if stages
+        .iter()
+        .any(|s| s.grid.data().iter().any(|v| !v.is_finite()))
+    {
         return Err(EngineError::GridNotFinite);
     }
     Ok(())
@@ -172,7 +156,8 @@ pub fn slice_apply<S: Sample, D: Sample>(
     slice_apply_with(Kernel::best(), grid, guide, input, output, params)
 }
 
-/// Slice-and-apply with a chosen kernel (falls back to the portable one if unsupported).
+/// Slice-and-apply with a chosen kernel (falls back to the portable one if unsupported): a
+/// chain of one stage.
 pub fn slice_apply_with<S: Sample, D: Sample>(
     kernel: Kernel,
     grid: &BilateralGrid,
@@ -181,17 +166,11 @@ pub fn slice_apply_with<S: Sample, D: Sample>(
     output: ImageMut<D>,
     params: &ApplyParams,
 ) -> Result<()> {
-    validate(grid, guide, &input, &output, params)?;
-    match kernel {
-        Kernel::Reference => {
-            reference::slice_apply_reference(grid, guide, input, output, params);
-            Ok(())
-        }
-        k => {
-            fast::slice_apply_fast(k, grid, guide, input, output, params);
-            Ok(())
-        }
-    }
+    let stage = Stage {
+        grid,
+        params: *params,
+    };
+    slice_apply_chain_with(kernel, &[stage], guide, input, output)
 }
 
 /// Several grids applied one after another, in one pass over the image: pixel `p` becomes
@@ -207,7 +186,7 @@ pub fn slice_apply_chain_with<S: Sample, D: Sample>(
     input: ImageRef<S>,
     output: ImageMut<D>,
 ) -> Result<()> {
-    validate_chain(stages, guide, &input, &output)?;
+    validate(stages, guide, &input, &output)?;
     match kernel {
         Kernel::Reference => reference::slice_apply_chain_reference(stages, guide, input, output),
         k => fast::slice_apply_chain_fast(k, stages, guide, input, output),

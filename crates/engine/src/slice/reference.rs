@@ -1,6 +1,5 @@
 //! The plain scalar reference: f64, one pixel at a time, straight from the definition.
 
-use super::ApplyParams;
 use crate::grid::{axis_weights, depth_weights, BilateralGrid, COEFFS};
 use crate::guide::GuideMap;
 use crate::image::{ImageMut, ImageRef, Sample};
@@ -47,47 +46,7 @@ pub fn apply_affine<T: Float>(a: &[T; COEFFS], p: [T; 3], k: T) -> [T; 3] {
     out
 }
 
-pub(crate) fn slice_apply_reference<S: Sample, D: Sample>(
-    grid: &BilateralGrid,
-    guide: &GuideMap,
-    input: ImageRef<S>,
-    output: ImageMut<D>,
-    params: &ApplyParams,
-) {
-    let (w, h, ch) = (input.width, input.height, input.channels);
-    let s = params.strength as f64;
-    for y in 0..h {
-        for x in 0..w {
-            let i = (y * w + x) * ch;
-            let px = &input.data[i..i + ch];
-            let p = [
-                px[0].to_unit_f64(),
-                px[1].to_unit_f64(),
-                px[2].to_unit_f64(),
-            ];
-            let k = match params.mask {
-                Some(m) => s * m.sample_f64(x, y, w, h),
-                None => s,
-            };
-            let out = if k == 0.0 {
-                p
-            } else {
-                let z = guide.z(p);
-                let a = sample_affine(grid, x, y, w, h, z);
-                apply_affine(&a, p, k)
-            };
-            let o = &mut output.data[i..i + ch];
-            for c in 0..3 {
-                o[c] = D::from_unit_f64(out[c]);
-            }
-            if ch == 4 {
-                o[3] = D::from_unit_f64(px[3].to_unit_f64());
-            }
-        }
-    }
-}
-
-/// A chain of stages, one pixel at a time, in f64 throughout.
+/// A chain of stages (one stage: the plain slice), one pixel at a time, in f64 throughout.
 pub(crate) fn slice_apply_chain_reference<S: Sample, D: Sample>(
     stages: &[super::Stage],
     guide: &GuideMap,
