@@ -104,7 +104,8 @@ fn pass_region(t: &Target) -> Option<&str> {
 /// similarity reading given for that clause in `read`), it asks for one of the pass's
 /// (attribute, direction) pairs, for that pass's region or without naming one: in "make it
 /// warmer and darken the sky", "make it warmer" goes to the whole-photo pass and "darken the
-/// sky" to the sky's; in "darken the sky, more saturated" (one sky pass) nothing is split.
+/// sky" to the sky's; in "darken the sky, more saturated", "more saturated" goes to the
+/// whole-photo pass, where the matcher puts its saturation.
 pub fn pass_clauses(
     instruction: &str,
     passes: &[Pass],
