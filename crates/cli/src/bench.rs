@@ -166,40 +166,21 @@ pub fn run(a: Args) -> Result<()> {
             );
         }
         use retouch_eval::runtime::{INSTRUCTION, REGION_INSTRUCTION};
+        let mut tables = String::new();
         for (sentence, rows) in [
             (INSTRUCTION, &report.edit),
             (REGION_INSTRUCTION, &report.edit_region),
         ] {
-            if rows.is_empty() {
-                continue;
-            }
-            println!();
-            println!(
-                "retouch edit \"{sentence}\" stages (decode/encode excluded), u8 RGB, median of {} runs",
-                report.runs
+            retouch_eval::report::stage_table(
+                &mut tables,
+                &format!(
+                    "retouch edit \"{sentence}\" stages (decode/encode excluded), u8 RGB, median of {} runs",
+                    report.runs
+                ),
+                rows,
             );
-            println!(
-                "| size | text ms | network ms | slice ms | total ms | passes | region covers |"
-            );
-            println!("|---|---|---|---|---|---|---|");
-            for r in rows {
-                let cover = r
-                    .region_fraction
-                    .map_or("-".to_string(), |f| format!("{:.0} %", f * 100.0));
-                println!(
-                    "| {} ({}x{}) | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
-                    r.name,
-                    r.width,
-                    r.height,
-                    r.text_ms,
-                    r.network_ms,
-                    r.slice_ms,
-                    r.total_ms,
-                    r.passes,
-                    cover
-                );
-            }
         }
+        print!("{tables}");
     }
     Ok(())
 }

@@ -145,7 +145,9 @@ pub fn markdown(r: &EvalReport) -> String {
     s
 }
 
-fn stage_table(s: &mut String, title: &str, rows: &[crate::runtime::EditRow]) {
+/// A titled Markdown table of `retouch edit` stage timings (nothing for no rows); the
+/// benchmark report and `retouch bench --edit` both print it.
+pub fn stage_table(s: &mut String, title: &str, rows: &[crate::runtime::EditRow]) {
     if rows.is_empty() {
         return;
     }
