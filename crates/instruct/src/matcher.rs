@@ -27,6 +27,10 @@ pub struct Match {
     pub content_edits: Vec<String>,
     /// Attributes requested in both directions.
     pub contradictions: Vec<Attr>,
+    /// Targets whose direction came from a problem statement ("too dark", "a blue cast",
+    /// "too much contrast", "underexposed"): how far to go depends on the photo.
+    #[serde(default)]
+    pub problems: Vec<Attr>,
 }
 
 /// Length of [`Match::attribute_vector`]: (10 atomic + 13 styles) x (whole photo, a region).
@@ -160,7 +164,14 @@ fn concepts() -> Vec<Concept> {
             Kind::Noun,
         ),
         c(
-            &["highlights", "highlight", "bright areas", "brights"],
+            &[
+                "highlights",
+                "highlight",
+                "bright areas",
+                "brights",
+                "whites",
+                "white point",
+            ],
             Attr::Highlights,
             Kind::Noun,
         ),
@@ -291,6 +302,70 @@ fn concepts() -> Vec<Concept> {
             Kind::Directed(Up),
         ),
     ]
+}
+
+/// The phrases read before atoms: [`phrases`] (recipe amounts replaced by the clause's, flag
+/// false), then the concept lexicon's words ([`crate::concepts`], flag true) that are neither
+/// one of those phrases nor a word the atom table reads on its own ("soft", "crisp" stay
+/// atoms).
+fn phrase_table() -> &'static [(String, Vec<Target>, bool)] {
+    static T: std::sync::OnceLock<Vec<(String, Vec<Target>, bool)>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut out: Vec<(String, Vec<Target>, bool)> = phrases()
+            .into_iter()
+            .map(|(p, t)| (p.to_string(), t, false))
+            .collect();
+        let atoms: Vec<&str> = concepts()
+            .iter()
+            .flat_map(|c| c.words.iter().copied())
+            .collect();
+        for c in crate::concepts::concepts() {
+            for w in &c.words {
+                if atoms.contains(&w.as_str()) || out.iter().any(|(p, _, _)| p == w) {
+                    continue;
+                }
+                out.push((w.clone(), c.recipe.clone(), true));
+            }
+        }
+        out
+    })
+}
+
+/// Every single word the matcher's tables contain (the spelling corrector's vocabulary).
+pub fn vocabulary() -> Vec<&'static str> {
+    static V: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let mut v: Vec<String> = Vec::new();
+        let mut add = |phrase: &str| v.extend(phrase.split(' ').map(str::to_string));
+        for c in concepts() {
+            c.words.iter().for_each(|w| add(w));
+        }
+        for (p, _, _) in phrase_table() {
+            add(p);
+        }
+        for list in [
+            UP_WORDS,
+            DOWN_WORDS,
+            PROBLEM_WORDS,
+            IMPERATIVE,
+            CONSTRAINT,
+            CONTENT_VERBS,
+            SLIGHT,
+            STRONG,
+        ] {
+            list.iter().for_each(|w| add(w));
+        }
+        for (w, _) in REGIONS {
+            add(w);
+        }
+        v.retain(|w| w.chars().all(|c| c.is_ascii_alphabetic()) && w.len() >= 3);
+        v.sort();
+        v.dedup();
+        v
+    })
+    .iter()
+    .map(String::as_str)
+    .collect()
 }
 
 /// Multi-word styles, goals and colour words that must be read before atoms: phrase -> targets.
@@ -500,6 +575,10 @@ const CONTENT_VERBS: &[&str] = &[
 ];
 const SLIGHT: &[&str] = &[
     "slightly",
+    "slight",
+    "subtle",
+    "light touch",
+    "lightly",
     "a bit",
     "a little",
     "a touch",
@@ -652,21 +731,21 @@ pub fn match_instruction(text: &str) -> Match {
     let norm = normalise(text);
     let mut tokens: Vec<String> = norm.split(' ').map(str::to_string).collect();
     let mut out = Match::default();
-    let phrase_table = phrases();
+    let phrase_table = phrase_table();
     // Clause boundaries are decided on the original tokens so that "dark and moody" stays one.
     // Pass 1: styles/goals consume their words (replaced by a marker).
-    let mut found_phrases: Vec<(usize, Vec<Target>)> = Vec::new();
+    let mut found_phrases: Vec<(usize, Vec<Target>, bool)> = Vec::new();
     {
         let mut i = 0;
         while i < tokens.len() {
             let toks: Vec<&str> = tokens.iter().map(String::as_str).collect();
             let hit = phrase_table
                 .iter()
-                .filter(|(p, _)| has_phrase(&toks, i, p))
-                .max_by_key(|(p, _)| p.len());
-            if let Some((p, targets)) = hit {
+                .filter(|(p, _, _)| has_phrase(&toks, i, p))
+                .max_by_key(|(p, _, _)| p.len());
+            if let Some((p, targets, concept)) = hit {
                 let n = p.split(' ').count();
-                found_phrases.push((i, targets.clone()));
+                found_phrases.push((i, targets.clone(), *concept));
                 for t in tokens.iter_mut().skip(i).take(n) {
                     *t = "§".into();
                 }
@@ -727,11 +806,23 @@ pub fn match_instruction(text: &str) -> Match {
             .map(|(_, r)| r.to_string());
         let mut clause_targets: Vec<(Target, f32)> = Vec::new();
         // Styles/goals that started inside this clause.
-        for (pos, ts) in &found_phrases {
+        for (pos, ts, concept) in &found_phrases {
             if *pos >= a && *pos < b {
                 for t in ts {
                     let mut t = t.clone();
-                    t.magnitude = mag;
+                    // A concept's recipe has its own amounts; the clause's amount word moves
+                    // them one step ("very foggy").
+                    t.magnitude = if *concept {
+                        match (mag, t.magnitude) {
+                            (Magnitude::Moderate, m) => m,
+                            (Magnitude::Strong, Magnitude::Slight) => Magnitude::Moderate,
+                            (Magnitude::Strong, _) => Magnitude::Strong,
+                            (Magnitude::Slight, Magnitude::Strong) => Magnitude::Moderate,
+                            (Magnitude::Slight, _) => Magnitude::Slight,
+                        }
+                    } else {
+                        mag
+                    };
                     let conf = if matches!(t.attr, Attr::Style(_)) {
                         0.9
                     } else {
@@ -782,20 +873,36 @@ pub fn match_instruction(text: &str) -> Match {
                     "blacks",
                     "darks",
                     "brights",
+                    "whites",
                 ]
                 .contains(w)
             });
             if matches!(c.attr, Attr::Brightness)
-                && matches!(c.kind, Kind::Directed(_))
+                && matches!(c.kind, Kind::Directed(_) | Kind::Adjective(_))
                 && tonal_next
             {
                 i += n;
                 continue;
             }
-            let cast = after
-                .first()
-                .is_some_and(|w| ["cast", "tint", "tone", "tones", "hue"].contains(w))
-                && matches!(c.kind, Kind::Adjective(_));
+            // "a blue cast" is a problem to fix; "give it a magenta tint" asks for one.
+            let asked = find_any(before, IMPERATIVE).is_some()
+                || find_any(
+                    before,
+                    &["add", "apply", "with", "want", "slight", "subtle"],
+                )
+                .is_some();
+            let cast = matches!(c.kind, Kind::Adjective(_))
+                && after.first().is_some_and(|w| {
+                    *w == "cast"
+                        || *w == "casts"
+                        || (["tint", "tone", "tones", "hue"].contains(w) && !asked)
+                });
+            let requested_tint = matches!(c.kind, Kind::Adjective(_))
+                && !cast
+                && after
+                    .first()
+                    .is_some_and(|w| ["tint", "tone", "tones", "hue"].contains(w));
+            let mut problem_read = matches!(c.kind, Kind::Problem(_));
             let (dir, conf) = match c.kind {
                 Kind::Directed(d) => (if less { d.flip() } else { d }, 1.0),
                 Kind::Problem(d) => (d, 1.0),
@@ -811,10 +918,12 @@ pub fn match_instruction(text: &str) -> Match {
                             || (!imperative
                                 && before.is_empty()
                                 && after.iter().any(|w| ["lol", "haha", "ugh"].contains(w))));
+                    problem_read = problem && !less;
                     let d = if problem { d.flip() } else { d };
                     (if less { d.flip() } else { d }, 0.9)
                 }
                 Kind::Noun => {
+                    problem_read = too_much || not_enough;
                     if too_much {
                         (Down, 1.0)
                     } else if not_enough {
@@ -865,6 +974,16 @@ pub fn match_instruction(text: &str) -> Match {
                                     "reduce",
                                     "lower",
                                     "dim",
+                                    "deep",
+                                    "deeper",
+                                    "dark",
+                                    "darker",
+                                    "rich",
+                                    "richer",
+                                    "inky",
+                                    "dense",
+                                    "solid",
+                                    "true",
                                 ],
                             )
                             .is_some()
@@ -882,6 +1001,13 @@ pub fn match_instruction(text: &str) -> Match {
                                     "lighten",
                                     "bring out",
                                     "fade",
+                                    "bright",
+                                    "brighter",
+                                    "light",
+                                    "lighter",
+                                    "lifted",
+                                    "clean",
+                                    "crisp",
                                 ],
                             )
                             .is_some()
@@ -926,9 +1052,12 @@ pub fn match_instruction(text: &str) -> Match {
             if !matches!(c.attr, Attr::Shadows | Attr::Highlights | Attr::Blacks) {
                 t.region = region.clone();
             }
+            if problem_read && !is_constraint && !out.problems.contains(&t.attr) {
+                out.problems.push(t.attr.clone());
+            }
             clause_targets.push((t, conf));
             // "green tint", "yellow cast": the following word belongs to this colour.
-            i += n + usize::from(cast);
+            i += n + usize::from(cast || requested_tint);
         }
         if is_constraint {
             for (t, _) in clause_targets {

@@ -117,7 +117,8 @@ fn hand_written_phrasings_outside_the_generator() {
         ("give it that teal and orange movie look", &["style:cinematic:up"]),
         ("could you make it a tad less saturated?", &["saturation:down"]),
         ("not bright enough", &["brightness:up"]),
-        ("too much contrast, and the whites look dull", &["contrast:down", "saturation:up"]),
+        // "whites" is the top of the tonal range: dull whites are lifted.
+        ("too much contrast, and the whites look dull", &["contrast:down", "highlights:up", "saturation:up"]),
         ("crush the blacks and make it black & white", &["blacks:down", "monochrome:up"]),
         ("dark and moody please", &["style:low-key:up"]),
         ("remove the green tint", &["tint:up"]),

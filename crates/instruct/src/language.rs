@@ -1,0 +1,402 @@
+//! Instructions in other languages: which language a sentence is in, and its retouching words
+//! rewritten into the English vocabulary the matcher reads ("rends-la plus chaude" -> "make it
+//! warmer"). This is a lexicon, not a translator: it knows the words of photo retouching
+//! (directions, attributes, tonal ranges, regions, amounts, negation, keep, generic requests,
+//! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese
+//! and Japanese, and leaves every other word as it is (the reading reports those as unread).
+//!
+//! Tables are written once per language (`data/lexicon-*.txt`, one `foreign = english` entry
+//! per line); keys are matched accent-folded and case-folded, longest first, at word
+//! boundaries (anywhere, for Chinese and Japanese, which do not separate words); a key ending
+//! in `*` matches any word that starts with it (inflected forms: "теплее", "контрастнее").
+
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// A language the lexicon knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    English,
+    French,
+    German,
+    Spanish,
+    Italian,
+    Portuguese,
+    Russian,
+    Chinese,
+    Japanese,
+}
+
+impl Language {
+    pub const FOREIGN: [Language; 8] = [
+        Language::French,
+        Language::German,
+        Language::Spanish,
+        Language::Italian,
+        Language::Portuguese,
+        Language::Russian,
+        Language::Chinese,
+        Language::Japanese,
+    ];
+
+    /// ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::French => "fr",
+            Language::German => "de",
+            Language::Spanish => "es",
+            Language::Italian => "it",
+            Language::Portuguese => "pt",
+            Language::Russian => "ru",
+            Language::Chinese => "zh",
+            Language::Japanese => "ja",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        std::iter::once(Language::English)
+            .chain(Language::FOREIGN)
+            .find(|l| l.code() == code)
+    }
+
+    /// Whether the language writes words without spaces between them.
+    fn unspaced(self) -> bool {
+        matches!(self, Language::Chinese | Language::Japanese)
+    }
+
+    fn table_text(self) -> &'static str {
+        match self {
+            Language::English => "",
+            Language::French => include_str!("../data/lexicon-fr.txt"),
+            Language::German => include_str!("../data/lexicon-de.txt"),
+            Language::Spanish => include_str!("../data/lexicon-es.txt"),
+            Language::Italian => include_str!("../data/lexicon-it.txt"),
+            Language::Portuguese => include_str!("../data/lexicon-pt.txt"),
+            Language::Russian => include_str!("../data/lexicon-ru.txt"),
+            Language::Chinese => include_str!("../data/lexicon-zh.txt"),
+            Language::Japanese => include_str!("../data/lexicon-ja.txt"),
+        }
+    }
+}
+
+/// Lower-case and strip Latin diacritics ("Éclaircir" -> "eclaircir", "wärmer" -> "warmer",
+/// "ß" -> "ss"); other scripts are left as they are (Cyrillic "ё" becomes "е").
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars().flat_map(char::to_lowercase) {
+        let r = match ch {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+            'ç' | 'ć' | 'č' => "c",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+            'ý' | 'ÿ' => "y",
+            'ß' => "ss",
+            'œ' => "oe",
+            'æ' => "ae",
+            'ё' => "е",
+            // Full-width and ideographic punctuation.
+            '，' | '、' => ",",
+            '。' | '．' => ".",
+            '！' => "!",
+            '？' => "?",
+            '；' => ";",
+            '：' => ":",
+            '（' => "(",
+            '）' => ")",
+            '　' => " ",
+            '’' | '‘' | '`' | '´' => "'",
+            _ => {
+                out.push(ch);
+                continue;
+            }
+        };
+        out.push_str(r);
+    }
+    out
+}
+
+struct Entry {
+    /// Folded words of the key (one "word" for unspaced languages: the whole key).
+    key: Vec<String>,
+    /// The last word is a prefix.
+    prefix: bool,
+    english: String,
+}
+
+struct Table {
+    lang: Language,
+    entries: Vec<Entry>,
+}
+
+fn tables() -> &'static [Table] {
+    static T: OnceLock<Vec<Table>> = OnceLock::new();
+    T.get_or_init(|| {
+        Language::FOREIGN
+            .iter()
+            .map(|&lang| {
+                let mut entries: Vec<Entry> = lang
+                    .table_text()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .filter_map(|l| {
+                        let (k, e) = l.split_once('=')?;
+                        let k = fold(k.trim());
+                        let (k, prefix) = match k.strip_suffix('*') {
+                            Some(k) => (k.to_string(), true),
+                            None => (k, false),
+                        };
+                        let key = if lang.unspaced() {
+                            vec![k.replace(' ', "")]
+                        } else {
+                            k.split_whitespace().map(str::to_string).collect()
+                        };
+                        (!key.is_empty() && !key[0].is_empty()).then(|| Entry {
+                            key,
+                            prefix,
+                            english: e.trim().to_string(),
+                        })
+                    })
+                    .collect();
+                // Longest key first.
+                entries.sort_by_key(|e| {
+                    std::cmp::Reverse((e.key.len(), e.key.iter().map(|w| w.len()).sum::<usize>()))
+                });
+                Table { lang, entries }
+            })
+            .collect()
+    })
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xff66..=0xff9f)
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30ff | 0xff66..=0xff9f)
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c as u32, 0x0400..=0x04ff)
+}
+
+/// Split folded text into words and punctuation marks, each its own token.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '\'' || ch == '-' {
+            cur.push(ch);
+        } else {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if !ch.is_whitespace() {
+                out.push(ch.to_string());
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    // Elisions split after the apostrophe ("l'image" -> "l'", "image"); hyphens stay inside
+    // a word ("rends-la", "sous-exposee").
+    let mut split = Vec::with_capacity(out.len());
+    for t in out {
+        let mut rest = t.trim_matches(|c| c == '\'' || c == '-');
+        while let Some(p) = rest.find('\'') {
+            split.push(rest[..=p].to_string());
+            rest = &rest[p + 1..];
+        }
+        if !rest.is_empty() {
+            split.push(rest.to_string());
+        }
+    }
+    split
+}
+
+fn english_words() -> &'static std::collections::HashSet<&'static str> {
+    static W: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    W.get_or_init(|| {
+        include_str!("../data/english-words.txt")
+            .lines()
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
+}
+
+/// Whether `word` (lower-case) is an English word (the text encoder's vocabulary).
+pub fn is_english_word(word: &str) -> bool {
+    word.chars().count() <= 1 || english_words().contains(word)
+}
+
+/// A sentence's language: Chinese or Japanese by script (any kana: Japanese), Russian by
+/// Cyrillic letters, otherwise the language whose lexicon knows most of the sentence's words
+/// that are not English words (ties: English unless a table word is found; then the first
+/// language in [`Language::FOREIGN`] order among the best).
+pub fn detect(text: &str) -> Language {
+    let folded = fold(text);
+    if folded.chars().any(is_kana) {
+        return Language::Japanese;
+    }
+    if folded.chars().any(is_cjk) {
+        return Language::Chinese;
+    }
+    let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
+    let cyr = folded.chars().filter(|c| is_cyrillic(*c)).count();
+    if cyr * 2 > letters && cyr > 0 {
+        return Language::Russian;
+    }
+    let toks = tokens(&folded);
+    let mut best = (0usize, Language::English);
+    for t in tables().iter().filter(|t| !t.lang.unspaced()) {
+        if t.lang == Language::Russian {
+            continue;
+        }
+        let mut score = 0;
+        let mut i = 0;
+        while i < toks.len() {
+            match longest(&t.entries, &toks, i) {
+                Some((e, n)) => {
+                    // Table words that are also English ("plus", "no", "fade") count only
+                    // when they are part of a longer key.
+                    // and entries that are the same word in English ("magenta", "retro").
+                    let english = (n == 1 && !e.prefix && is_english_word(&e.key[0]))
+                        || e.key.join(" ") == e.english;
+                    if !english {
+                        score += n;
+                    }
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        if score > best.0 {
+            best = (score, t.lang);
+        }
+    }
+    best.1
+}
+
+fn entry_matches(e: &Entry, toks: &[String], at: usize) -> bool {
+    let n = e.key.len();
+    if at + n > toks.len() {
+        return false;
+    }
+    e.key.iter().enumerate().all(|(j, k)| {
+        let t = &toks[at + j];
+        if e.prefix && j + 1 == n {
+            t.starts_with(k.as_str())
+        } else {
+            t == k
+        }
+    })
+}
+
+fn longest<'a>(entries: &'a [Entry], toks: &[String], at: usize) -> Option<(&'a Entry, usize)> {
+    entries
+        .iter()
+        .find(|e| entry_matches(e, toks, at))
+        .map(|e| (e, e.key.len()))
+}
+
+/// What [`to_english`] did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rewritten {
+    /// The sentence with the lexicon's words in English (lower case, accent-folded).
+    pub text: String,
+    pub language: Option<Language>,
+    /// (foreign words, English) pairs that were rewritten, in order.
+    pub replaced: Vec<(String, String)>,
+}
+
+/// Rewrite a sentence's retouching words into English; an English sentence comes back folded
+/// and otherwise unchanged. `language` forces the table (else [`detect`]).
+pub fn to_english(text: &str, language: Option<Language>) -> Rewritten {
+    let lang = language.unwrap_or_else(|| detect(text));
+    let folded = fold(text);
+    if lang == Language::English {
+        return Rewritten {
+            text: folded,
+            language: None,
+            replaced: Vec::new(),
+        };
+    }
+    let Some(table) = tables().iter().find(|t| t.lang == lang) else {
+        return Rewritten {
+            text: folded,
+            language: Some(lang),
+            replaced: Vec::new(),
+        };
+    };
+    let mut replaced = Vec::new();
+    let text = if lang.unspaced() {
+        // Longest key first at each position of the character string.
+        let chars: Vec<char> = folded.chars().collect();
+        let keys: Vec<(Vec<char>, &Entry)> = table
+            .entries
+            .iter()
+            .map(|e| (e.key[0].chars().collect(), e))
+            .collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let hit = keys
+                .iter()
+                .filter(|(k, _)| chars[i..].starts_with(k))
+                .max_by_key(|(k, _)| k.len());
+            match hit {
+                Some((k, e)) => {
+                    out.push(' ');
+                    out.push_str(&e.english);
+                    out.push(' ');
+                    replaced.push((k.iter().collect(), e.english.clone()));
+                    i += k.len();
+                }
+                None => {
+                    let c = chars[i];
+                    if is_cjk(c) {
+                        // An unknown character is its own word.
+                        out.push(' ');
+                        out.push(c);
+                        out.push(' ');
+                    } else {
+                        out.push(c);
+                    }
+                    i += 1;
+                }
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        let toks = tokens(&folded);
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            match longest(&table.entries, &toks, i) {
+                Some((e, n)) => {
+                    replaced.push((toks[i..i + n].join(" "), e.english.clone()));
+                    if !e.english.is_empty() {
+                        out.push(e.english.clone());
+                    }
+                    i += n;
+                }
+                None => {
+                    out.push(toks[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        out.join(" ")
+    };
+    Rewritten {
+        text,
+        language: Some(lang),
+        replaced,
+    }
+}

@@ -1,0 +1,666 @@
+//! The one typed reading of an instruction, computed once and consumed by the model, the region
+//! passes, the CLI and the evaluation: what the sentence asks to change (with signed amounts
+//! and confidences), what it asks to fix without saying how much (the photo decides), what it
+//! asks to keep, whether it is a generic request ("enhance", "make it look pro"), and what was
+//! not understood.
+//!
+//! Steps: [`language::to_english`] (other languages' retouching words into English),
+//! [`spelling::correct`] (misspellings and texting forms against the matcher's vocabulary),
+//! clause by clause the fix and generic phrases, then the rule-based matcher
+//! ([`crate::matcher`]) on what is left.
+
+use crate::attr::{Attr, Dir, Target};
+use crate::language::{self, Language};
+use crate::matcher::{self, Match};
+use crate::slider;
+use crate::spelling::{self, Correction};
+use serde::{Deserialize, Serialize};
+
+/// A photo-level quantity a sentence can ask to keep or to fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aspect {
+    /// Overall lightness (mean L*); fixing it is an exposure correction.
+    Brightness,
+    /// Spread of lightness (L* percentiles).
+    Contrast,
+    /// Colourfulness (mean chroma).
+    Saturation,
+    /// The colour of neutral greys: temperature and tint (mean a*, b*).
+    WhiteBalance,
+    /// All of colour: hue and chroma of every pixel (keeping it keeps white balance and
+    /// saturation too).
+    Colour,
+}
+
+impl Aspect {
+    pub const ALL: [Aspect; 5] = [
+        Aspect::Brightness,
+        Aspect::Contrast,
+        Aspect::Saturation,
+        Aspect::WhiteBalance,
+        Aspect::Colour,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Aspect::Brightness => "brightness",
+            Aspect::Contrast => "contrast",
+            Aspect::Saturation => "saturation",
+            Aspect::WhiteBalance => "white-balance",
+            Aspect::Colour => "colour",
+        }
+    }
+
+    /// The aspect an attribute belongs to, for keeping and fixing.
+    pub fn of(attr: &Attr) -> Option<Aspect> {
+        match attr {
+            Attr::Brightness => Some(Aspect::Brightness),
+            Attr::Contrast => Some(Aspect::Contrast),
+            Attr::Saturation | Attr::Vibrance => Some(Aspect::Saturation),
+            Attr::Temperature | Attr::Tint => Some(Aspect::WhiteBalance),
+            _ => None,
+        }
+    }
+
+    /// Whether a change of `attr` would change this aspect (keeping the colour rules out
+    /// white balance and saturation changes; keeping the brightness rules out brightness).
+    pub fn covers(self, attr: &Attr) -> bool {
+        match self {
+            Aspect::Colour => matches!(
+                attr,
+                Attr::Saturation
+                    | Attr::Vibrance
+                    | Attr::Temperature
+                    | Attr::Tint
+                    | Attr::Monochrome
+            ),
+            a => Aspect::of(attr) == Some(a),
+        }
+    }
+}
+
+/// One requested change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub target: Target,
+    /// `direction * magnitude scale`: +1 is a moderate increase, -0.45 a slight decrease.
+    pub amount: f32,
+    /// How sure the reading is, in (0, 1].
+    pub confidence: f32,
+}
+
+/// Something to correct by as much as the photo needs ("too dark", "fix the white balance").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    pub aspect: Aspect,
+    /// The direction the sentence implies ("too dark": up), if it says one.
+    pub hint: Option<Dir>,
+}
+
+/// The reading of one instruction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The sentence as given.
+    pub text: String,
+    /// `None` for English.
+    pub language: Option<Language>,
+    /// The sentence the matcher read: in English, folded, misspellings corrected.
+    pub english: String,
+    /// Foreign words rewritten into English.
+    pub translated: Vec<(String, String)>,
+    pub corrections: Vec<Correction>,
+    pub clauses: Vec<String>,
+    /// Changes asked for (named problems included, with their direction: the network reads
+    /// them; [`Self::fixes`] says which of them the photo should size).
+    pub requests: Vec<Request>,
+    pub fixes: Vec<Fix>,
+    /// Aspects the sentence asks to keep as they are.
+    pub keep: Vec<Aspect>,
+    /// A generic request ("enhance", "make it better", "fix it", "make it look professional"):
+    /// what to correct, and how much, is the photo's to say.
+    pub generic: bool,
+    /// Clauses asking for a content edit ("remove the person").
+    pub content_edits: Vec<String>,
+    /// Attributes asked for in both directions.
+    pub contradictions: Vec<Attr>,
+    /// Words that played no part in the reading ("my aunt took this": aunt, took).
+    pub unread: Vec<String>,
+    /// The matcher's reading (targets, kept attributes), as the network is conditioned on it.
+    pub matched: Match,
+}
+
+/// Words of a generic request, read in a clause that asks for nothing specific.
+const GENERIC: &[&str] = &[
+    "enhance",
+    "enhanced",
+    "enhancement",
+    "improve",
+    "improved",
+    "improvement",
+    "better",
+    "nicer",
+    "prettier",
+    "beautiful",
+    "beautify",
+    "fix it",
+    "fix this",
+    "fix the photo",
+    "fix the picture",
+    "fix the image",
+    "fix everything",
+    "fix whatever",
+    "fix",
+    "correct it",
+    "correct this",
+    "auto",
+    "autocorrect",
+    "auto correct",
+    "auto enhance",
+    "autoenhance",
+    "auto fix",
+    "professional",
+    "professionally",
+    "pro",
+    "polished",
+    "polish",
+    "touch up",
+    "touchup",
+    "retouch",
+    "edit",
+    "good",
+    "great",
+    "perfect",
+    "nice",
+    "amazing",
+    "stunning",
+    "gorgeous",
+    "clean up",
+    "optimize",
+    "optimise",
+    "upgrade",
+    "magic",
+    "looks off",
+    "looks wrong",
+    "look right",
+    "something is off",
+    "photographer",
+    "magazine editor",
+    "editor",
+    "lightroom",
+    "photoshop",
+    "instagram worthy",
+    "wow",
+];
+
+/// Verbs that ask to correct an aspect by as much as it needs.
+const FIX_VERBS: &[&str] = &[
+    "fix",
+    "correct",
+    "auto",
+    "repair",
+    "balance",
+    "neutralize",
+    "neutralise",
+    "neutral",
+    "normalize",
+    "normalise",
+    "proper",
+    "right",
+    "get rid of",
+    "remove",
+    "adjust",
+];
+
+/// Aspect words a fix verb may name.
+const FIX_ASPECTS: &[(&str, Aspect)] = &[
+    ("white balance", Aspect::WhiteBalance),
+    ("color cast", Aspect::WhiteBalance),
+    ("colour cast", Aspect::WhiteBalance),
+    ("cast", Aspect::WhiteBalance),
+    ("tint", Aspect::WhiteBalance),
+    ("temperature", Aspect::WhiteBalance),
+    ("colors", Aspect::Colour),
+    ("color", Aspect::Colour),
+    ("exposure", Aspect::Brightness),
+    ("brightness", Aspect::Brightness),
+    ("lighting", Aspect::Brightness),
+    ("levels", Aspect::Contrast),
+    ("contrast", Aspect::Contrast),
+    ("tone", Aspect::Contrast),
+    ("tones", Aspect::Contrast),
+    ("saturation", Aspect::Saturation),
+];
+
+/// Words to keep, by what they name.
+const KEEP_ASPECTS: &[(&str, Aspect)] = &[
+    ("white balance", Aspect::WhiteBalance),
+    ("temperature", Aspect::WhiteBalance),
+    ("warmth", Aspect::WhiteBalance),
+    ("tint", Aspect::WhiteBalance),
+    ("colors", Aspect::Colour),
+    ("color", Aspect::Colour),
+    ("hues", Aspect::Colour),
+    ("hue", Aspect::Colour),
+    ("saturation", Aspect::Saturation),
+    ("vibrance", Aspect::Saturation),
+    ("colorfulness", Aspect::Saturation),
+    ("brightness", Aspect::Brightness),
+    ("exposure", Aspect::Brightness),
+    ("lightness", Aspect::Brightness),
+    ("luminosity", Aspect::Brightness),
+    ("light level", Aspect::Brightness),
+    ("contrast", Aspect::Contrast),
+];
+
+/// Words that carry no request: articles, pronouns, politeness, the photo itself.
+const FILLER: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "me",
+    "my",
+    "i",
+    "we",
+    "our",
+    "you",
+    "your",
+    "please",
+    "can",
+    "could",
+    "would",
+    "will",
+    "should",
+    "to",
+    "of",
+    "in",
+    "on",
+    "for",
+    "at",
+    "by",
+    "as",
+    "so",
+    "just",
+    "some",
+    "bit",
+    "little",
+    "look",
+    "looks",
+    "looking",
+    "feel",
+    "feels",
+    "make",
+    "photo",
+    "photos",
+    "picture",
+    "pic",
+    "image",
+    "shot",
+    "one",
+    "is",
+    "are",
+    "be",
+    "do",
+    "does",
+    "thanks",
+    "thank",
+    "hey",
+    "hi",
+    "ok",
+    "okay",
+    "and",
+    "but",
+    "with",
+    "or",
+    "if",
+    "up",
+    "down",
+    "too",
+    "very",
+    "much",
+    "more",
+    "less",
+    "like",
+    "kind",
+    "sort",
+    "all",
+    "whole",
+    "overall",
+    "entire",
+    "there",
+    "here",
+    "get",
+    "give",
+    "want",
+    "need",
+    "lol",
+    "maybe",
+    "possible",
+    "bit",
+    "tad",
+    "touch",
+    "way",
+    "lot",
+    "really",
+    "also",
+    "then",
+    "yet",
+    "only",
+    "now",
+    "quite",
+    "rather",
+    "not",
+    "don",
+    "t",
+    "s",
+    "lets",
+    "let",
+    "some",
+    "any",
+    "something",
+    "thing",
+    "area",
+    "areas",
+    "part",
+    "whole",
+    "everything",
+    "keep",
+    "same",
+    "alone",
+    "leave",
+    "as",
+    "is",
+    "was",
+    "has",
+    "have",
+    "been",
+    "them",
+    "they",
+    "he",
+    "she",
+    "her",
+    "his",
+    "him",
+    "what",
+    "which",
+    "how",
+    "into",
+    "from",
+    "about",
+    "than",
+    "well",
+    "again",
+    "still",
+];
+
+/// The clauses of an instruction: split at `,`, `;`, `.`, `!`, `?` and at the words "and",
+/// "but", "with", "plus", "then", "while" when two words or more follow before the next such
+/// word ("black and white" stays whole); each trimmed, empty ones dropped. "warmer, like a
+/// travel magazine" -> ["warmer", "like a travel magazine"].
+pub fn clauses(sentence: &str) -> Vec<String> {
+    const JOINERS: [&str; 7] = ["and", "but", "with", "plus", "then", "while", "whilst"];
+    let mut out = Vec::new();
+    let joiner = |w: &str| JOINERS.contains(&w.to_lowercase().as_str());
+    for part in sentence.split([',', ';', '.', '!', '?']) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let mut current: Vec<&str> = Vec::new();
+        for (i, &word) in words.iter().enumerate() {
+            // Split only before a clause of two words or more: "black and white" stays whole.
+            let next = words[i + 1..].iter().take_while(|w| !joiner(w)).count();
+            if joiner(word) && next >= 2 {
+                if !current.is_empty() {
+                    out.push(current.join(" "));
+                }
+                current.clear();
+            } else if !(joiner(word) && current.is_empty()) {
+                current.push(word);
+            }
+        }
+        if !current.is_empty() {
+            out.push(current.join(" "));
+        }
+    }
+    out.retain(|c| c.chars().any(char::is_alphabetic));
+    out
+}
+
+fn has_phrase(tokens: &[&str], phrase: &str) -> bool {
+    let p: Vec<&str> = phrase.split(' ').collect();
+    tokens.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+impl Reading {
+    /// Read an instruction.
+    pub fn new(text: &str) -> Reading {
+        let rewritten = language::to_english(text, None);
+        let with_settings = slider::rewrite(&rewritten.text);
+        // Words of another language that the lexicon does not know are not English
+        // misspellings: only English sentences are corrected.
+        let (corrected, corrections) = if rewritten.language.is_none() {
+            spelling::correct(&with_settings)
+        } else {
+            (with_settings, Vec::new())
+        };
+        let english = matcher::normalise(&corrected);
+        let clauses = clauses(&english);
+        let mut fixes: Vec<Fix> = Vec::new();
+        let mut generic = false;
+        // Clauses given to the matcher: all but the fix and generic ones.
+        let mut rest: Vec<String> = Vec::new();
+        for c in &clauses {
+            let toks: Vec<&str> = c.split(' ').collect();
+            let fix_verb = FIX_VERBS.iter().any(|v| has_phrase(&toks, v));
+            let aspects: Vec<Aspect> = FIX_ASPECTS
+                .iter()
+                .filter(|(w, _)| has_phrase(&toks, w))
+                .map(|(_, a)| *a)
+                .collect();
+            let m = matcher::match_instruction(c);
+            let asks = !m.targets.is_empty();
+            let is_keep = !m.kept.is_empty() || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w));
+            if fix_verb && !aspects.is_empty() && !is_keep {
+                // "fix the exposure", "correct the white balance", "remove the blue cast":
+                // the matcher gives the direction where the clause names one ("blue cast").
+                for a in aspects.iter().take(1) {
+                    let hint = m
+                        .targets
+                        .iter()
+                        .find(|(t, _)| Aspect::of(&t.attr) == Some(*a) || a.covers(&t.attr))
+                        .map(|(t, _)| t.dir);
+                    push_fix(&mut fixes, *a, hint);
+                }
+                if m.targets
+                    .iter()
+                    .all(|(t, _)| aspects.iter().any(|a| a.covers(&t.attr)))
+                {
+                    continue;
+                }
+            }
+            if !asks && !is_keep && m.content_edits.is_empty() {
+                if GENERIC.iter().any(|g| has_phrase(&toks, g)) {
+                    generic = true;
+                    continue;
+                }
+            }
+            rest.push(c.clone());
+        }
+        let matched = matcher::match_instruction(&rest.join(" , "));
+        // Named problems: the photo sizes the fix.
+        for (t, _) in &matched.targets {
+            if matched.problems.contains(&t.attr) && t.region.is_none() {
+                if let Some(a) = Aspect::of(&t.attr) {
+                    push_fix(&mut fixes, a, Some(t.dir));
+                }
+            }
+        }
+        let mut keep: Vec<Aspect> = Vec::new();
+        for c in &rest {
+            let toks: Vec<&str> = c.split(' ').collect();
+            let m = matcher::match_instruction(c);
+            let is_keep = !m.kept.is_empty() || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w));
+            if !is_keep {
+                continue;
+            }
+            let mut named = false;
+            for (w, a) in KEEP_ASPECTS {
+                if has_phrase(&toks, w) {
+                    named = true;
+                    if !keep.contains(a) {
+                        keep.push(*a);
+                    }
+                }
+            }
+            if !named {
+                for attr in &m.kept {
+                    if let Some(a) = Aspect::of(attr) {
+                        if !keep.contains(&a) {
+                            keep.push(a);
+                        }
+                    }
+                }
+            }
+        }
+        // A kept aspect wins over a request for it elsewhere in the sentence ("don't brighten
+        // it, only warm it up").
+        let mut matched = matched;
+        matched
+            .targets
+            .retain(|(t, _)| !keep.iter().any(|a| a.covers(&t.attr)));
+        // A named problem of a whole-photo aspect is sized by the photo, not by the network.
+        matched.targets.retain(|(t, _)| {
+            t.region.is_some()
+                || !(matched.problems.contains(&t.attr)
+                    && fixes.iter().any(|f| Aspect::of(&t.attr) == Some(f.aspect)))
+        });
+        let requests = matched
+            .targets
+            .iter()
+            .map(|(t, c)| Request {
+                target: t.clone(),
+                amount: t.dir.sign() * t.magnitude.scale(),
+                confidence: *c,
+            })
+            .collect();
+        let unread = unread_words(&english, &matched);
+        Reading {
+            text: text.to_string(),
+            language: rewritten.language,
+            english,
+            translated: rewritten.replaced,
+            corrections,
+            clauses,
+            requests,
+            fixes,
+            keep,
+            generic,
+            content_edits: matched.content_edits.clone(),
+            contradictions: matched.contradictions.clone(),
+            unread,
+            matched,
+        }
+    }
+
+    /// Whether the sentence asks for nothing this tool does (no change, fix or generic
+    /// request; keeping alone changes nothing): "my aunt took this", "keep the colours".
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.fixes.is_empty() && !self.generic
+    }
+
+    /// The text the sentence encoder should see: the English the matcher read when the
+    /// sentence was rewritten (another language, corrected spelling), else the sentence.
+    pub fn encoder_text(&self) -> &str {
+        if self.language.is_some() || !self.corrections.is_empty() {
+            &self.english
+        } else {
+            &self.text
+        }
+    }
+
+    /// What was understood, in plain words: "warmer +1.0, shadows up +0.45; keep brightness".
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.generic {
+            parts.push("a generic request (the photo decides what to correct)".into());
+        }
+        for f in &self.fixes {
+            parts.push(format!(
+                "fix {}{}",
+                f.aspect.name(),
+                match f.hint {
+                    Some(Dir::Up) => " (up)",
+                    Some(Dir::Down) => " (down)",
+                    None => "",
+                }
+            ));
+        }
+        for r in &self.requests {
+            parts.push(format!("{} {:+.2}", r.target.label(), r.amount));
+        }
+        for k in &self.keep {
+            parts.push(format!("keep {}", k.name()));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// Words that mark a clause as a constraint even where the matcher's list misses them.
+const KEEP_WORDS: &[&str] = &[
+    "keep",
+    "keeping",
+    "preserve",
+    "preserving",
+    "maintain",
+    "maintaining",
+    "leave",
+    "unchanged",
+    "untouched",
+    "same",
+    "intact",
+    "don t",
+    "do not",
+    "dont",
+    "without",
+    "no change",
+];
+
+fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<Dir>) {
+    match fixes.iter_mut().find(|f| f.aspect == aspect) {
+        Some(f) => f.hint = f.hint.or(hint),
+        None => fixes.push(Fix { aspect, hint }),
+    }
+}
+
+fn unread_words(english: &str, m: &Match) -> Vec<String> {
+    let vocab = matcher::vocabulary();
+    let mut out: Vec<String> = Vec::new();
+    let _ = m;
+    for w in english.split(' ') {
+        let alpha = w.chars().any(char::is_alphabetic);
+        if !alpha
+            || FILLER.contains(&w)
+            || vocab.binary_search(&w).is_ok()
+            || GENERIC.contains(&w)
+            || FIX_VERBS.contains(&w)
+            || [
+                "cast", "casts", "tint", "balance", "white", "tones", "tone", "hue", "while",
+            ]
+            .contains(&w)
+        {
+            continue;
+        }
+        if !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,184 @@
+//! Misspellings and texting style, corrected against the matcher's own vocabulary before it
+//! reads: "make it brigter" -> "brighter", "more contrst" -> "contrast", "warmerrr" ->
+//! "warmer", "abit" -> "a bit".
+//!
+//! A word is corrected only when it is neither an English word (the text encoder's vocabulary,
+//! `data/english-words.txt`) nor one of the matcher's words, and exactly one of the matcher's
+//! words is closest to it by optimal-string-alignment distance (a swap of two neighbouring
+//! letters counts one): at most 1 for words of 4-6 letters, at most 2 from 7 letters on.
+//! Shorter words and words in other scripts are left alone.
+
+use crate::language::is_english_word;
+use serde::{Deserialize, Serialize};
+
+/// One correction made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub from: String,
+    pub to: String,
+}
+
+/// Texting forms -> words (whole words only).
+const TEXTING: &[(&str, &str)] = &[
+    ("pls", "please"),
+    ("plz", "please"),
+    ("plez", "please"),
+    ("u", "you"),
+    ("ur", "your"),
+    ("lil", "little"),
+    ("abit", "a bit"),
+    ("alittle", "a little"),
+    ("alot", "a lot"),
+    ("tho", "though"),
+    ("rly", "really"),
+    ("realy", "really"),
+    ("v", "very"),
+    ("sooo", "so"),
+    ("soooo", "so"),
+    ("thx", "thanks"),
+    ("ty", "thanks"),
+    ("abt", "about"),
+    ("pic", "photo"),
+    ("pics", "photos"),
+    ("img", "image"),
+    ("bw", "black and white"),
+    ("b+w", "black and white"),
+    ("sat", "saturation"),
+    ("temp", "temperature"),
+    ("wb", "white balance"),
+    ("hilights", "highlights"),
+    ("lite", "light"),
+    ("brite", "bright"),
+];
+
+/// Collapse runs of three or more of the same letter to two ("brighterrrr" -> "brighterr").
+fn collapse(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut run = 0;
+    let mut last = None;
+    for c in word.chars() {
+        if Some(c) == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = Some(c);
+        }
+        if run <= 2 {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn known(word: &str, vocab: &[&str]) -> bool {
+    is_english_word(word) || vocab.binary_search(&word).is_ok()
+}
+
+/// The matcher word a misspelt `word` stands for, if exactly one is closest.
+fn nearest(word: &str, vocab: &[&str]) -> Option<String> {
+    let len = word.chars().count();
+    let limit = match len {
+        0..=3 => return None,
+        4..=6 => 1,
+        _ => 2,
+    };
+    let mut best: Option<(usize, &str)> = None;
+    let mut tie = false;
+    for &v in vocab {
+        if v.len().abs_diff(word.len()) > limit {
+            continue;
+        }
+        let d = strsim::osa_distance(word, v);
+        if d > limit {
+            continue;
+        }
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, bw)) if d == b => {
+                // Same distance: prefer the candidate that keeps the first letter.
+                let keeps = |x: &str| x.chars().next() == word.chars().next();
+                if keeps(v) && !keeps(bw) {
+                    best = Some((d, v));
+                } else if keeps(v) == keeps(bw) {
+                    tie = true;
+                }
+            }
+            _ => {
+                best = Some((d, v));
+                tie = false;
+            }
+        }
+    }
+    match (best, tie) {
+        (Some((_, v)), false) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// Correct a (lower-case) sentence word by word; punctuation and spacing become single spaces
+/// around words the way the matcher's `normalise` leaves them. Returns the text and what was
+/// changed.
+pub fn correct(text: &str) -> (String, Vec<Correction>) {
+    let vocab = crate::matcher::vocabulary();
+    let mut fixes = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, fixes: &mut Vec<Correction>| {
+        if word.is_empty() {
+            return;
+        }
+        let w = std::mem::take(word);
+        let ascii = w.chars().all(|c| c.is_ascii_alphabetic());
+        let replacement = if let Some((_, to)) = TEXTING.iter().find(|(f, _)| *f == w) {
+            Some(to.to_string()).filter(|t| *t != w)
+        } else if !ascii || known(&w, &vocab) {
+            None
+        } else {
+            let c = collapse(&w);
+            if known(&c, &vocab) {
+                Some(c)
+            } else {
+                let once = collapse_to_one(&c);
+                if known(&once, &vocab) {
+                    Some(once)
+                } else {
+                    nearest(&c, &vocab)
+                }
+            }
+        };
+        match replacement {
+            Some(to) => {
+                fixes.push(Correction {
+                    from: w,
+                    to: to.clone(),
+                });
+                out.push_str(&to);
+            }
+            None => out.push_str(&w),
+        }
+    };
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '+' && word == "b" {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out, &mut fixes);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out, &mut fixes);
+    (out, fixes)
+}
+
+/// Collapse doubled letters to one ("warmmer" -> "warmer" is [`collapse`]'s job; this one
+/// handles "brightt" -> "bright").
+fn collapse_to_one(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut last = None;
+    for c in word.chars() {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}

@@ -1,0 +1,161 @@
+//! The typed reading on sentences written for these tests (none is in the lexicon files or
+//! the generator's phrase lists): other languages, misspellings, negation and keep, generic
+//! requests, named problems, slider syntax, and sentences with nothing to do.
+
+use retouch_instruct::language::{detect, Language};
+use retouch_instruct::{Aspect, Dir, Reading};
+
+fn labels(r: &Reading) -> Vec<String> {
+    let mut v: Vec<String> = r.requests.iter().map(|q| q.target.label()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn other_languages_are_read_through_the_lexicon() {
+    let cases: [(&str, Language, &[&str]); 9] = [
+        (
+            "rends la photo plus lumineuse",
+            Language::French,
+            &["brightness:up"],
+        ),
+        (
+            "Mach es ein bisschen kühler",
+            Language::German,
+            &["temperature:down"],
+        ),
+        ("ponla más oscura", Language::Spanish, &["brightness:down"]),
+        ("rendila più calda", Language::Italian, &["temperature:up"]),
+        (
+            "deixe a foto mais escura",
+            Language::Portuguese,
+            &["brightness:down"],
+        ),
+        (
+            "сделай снимок светлее",
+            Language::Russian,
+            &["brightness:up"],
+        ),
+        ("把照片调亮", Language::Chinese, &["brightness:up"]),
+        ("もっと暖かくして", Language::Japanese, &["temperature:up"]),
+        (
+            "más contraste por favor",
+            Language::Spanish,
+            &["contrast:up"],
+        ),
+    ];
+    for (text, lang, want) in cases {
+        let r = Reading::new(text);
+        assert_eq!(r.language, Some(lang), "{text}: {}", r.english);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+    }
+    assert_eq!(detect("make it warmer"), Language::English);
+    assert_eq!(detect("give it a slight magenta tint"), Language::English);
+}
+
+#[test]
+fn misspellings_and_texting_are_corrected() {
+    for (text, want) in [
+        ("make it brigter", "brightness:up"),
+        ("more contrst", "contrast:up"),
+        ("warmerrr pls", "temperature:up"),
+        ("less saturaton", "saturation:down"),
+        ("lift the shaddows", "shadows:up"),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec![want.to_string()], "{text}: {}", r.english);
+        assert!(!r.corrections.is_empty(), "{text}");
+    }
+    // English words are never "corrected" into retouching words.
+    let r = Reading::new("my dart board");
+    assert!(
+        r.corrections.is_empty() && r.is_empty(),
+        "{:?}",
+        r.corrections
+    );
+}
+
+#[test]
+fn negation_and_keep_are_constraints_not_requests() {
+    let r = Reading::new("don't brighten it, only warm it up");
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    let r = Reading::new("lighter, but leave the colours alone");
+    assert_eq!(labels(&r), vec!["brightness:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+    let r = Reading::new("more saturated while keeping the brightness");
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    let r = Reading::new("hazla más cálida, pero sin cambiar el brillo");
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    // Keeping alone asks for no change.
+    assert!(Reading::new("keep the colours").is_empty());
+}
+
+#[test]
+fn generic_requests_and_named_problems_leave_the_amount_to_the_photo() {
+    for text in [
+        "enhance",
+        "make this picture better",
+        "fix it",
+        "make it look like a pro edited it",
+        "améliore la photo",
+        "bitte verbessern",
+    ] {
+        let r = Reading::new(text);
+        assert!(r.generic, "{text}: {}", r.english);
+        assert!(r.requests.is_empty(), "{text}: {}", r.summary());
+    }
+    let r = Reading::new("it's way too dark");
+    assert_eq!(r.fixes.len(), 1);
+    assert_eq!(r.fixes[0].aspect, Aspect::Brightness);
+    assert_eq!(r.fixes[0].hint, Some(Dir::Up));
+    assert!(
+        r.requests.is_empty(),
+        "sized by the photo, not by the network"
+    );
+    let r = Reading::new("fix the white balance");
+    assert_eq!(r.fixes[0].aspect, Aspect::WhiteBalance);
+    // A request for a look is not generic.
+    assert!(!Reading::new("make it pop").generic);
+}
+
+#[test]
+fn slider_settings_become_sized_requests() {
+    let r = Reading::new("exposure +0.5, contrast -30");
+    assert_eq!(labels(&r), vec!["brightness:up", "contrast:down"]);
+    let r = Reading::new("saturation +10");
+    assert!(
+        (r.requests[0].amount - 0.45).abs() < 1e-6,
+        "slight: {}",
+        r.summary()
+    );
+    let r = Reading::new("+2 stops");
+    assert!(
+        (r.requests[0].amount - 1.8).abs() < 1e-6,
+        "strong: {}",
+        r.summary()
+    );
+    let r = Reading::new("temperature -800K");
+    assert_eq!(labels(&r), vec!["temperature:down"]);
+}
+
+#[test]
+fn sentences_without_photometric_meaning_are_empty_and_say_why() {
+    let r = Reading::new("my aunt took this");
+    assert!(r.is_empty());
+    assert!(r.unread.contains(&"aunt".to_string()), "{:?}", r.unread);
+}
+
+#[test]
+fn scene_words_carry_recipes() {
+    let r = Reading::new("like a foggy harbour at dawn");
+    let l = labels(&r);
+    assert!(
+        l.contains(&"contrast:down".to_string()) && l.contains(&"blacks:up".to_string()),
+        "{l:?}"
+    );
+    let r = Reading::new("candle-lit dinner");
+    assert!(labels(&r).contains(&"temperature:up".to_string()));
+    assert!(retouch_instruct::concepts::parse(include_str!("../data/concepts.txt")).is_ok());
+}
