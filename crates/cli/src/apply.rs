@@ -152,6 +152,7 @@ pub fn run(a: Args) -> Result<()> {
     let edit = Edit {
         grid: gf.grid.clone(),
         region: None,
+        source: retouch_model::Source::Network,
     };
     let pixels = edit_photo(
         kernel,

@@ -102,7 +102,7 @@ fn refuse_empty(instruction: &str) -> Result<()> {
 /// What the instruction was read as, and the warnings that implies.
 fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
     let m = &enc.matched;
-    let mut warnings = Vec::new();
+    let mut warnings = crate::read::notes(&enc.reading);
     for c in &m.content_edits {
         warnings.push(format!(
             "\"{c}\" asks to change the content; only colour and tone are edited"
@@ -116,11 +116,9 @@ fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
             r.similarity
         ));
     }
-    if enc.readings.is_empty() && m.targets.is_empty() && m.content_edits.is_empty() {
-        warnings.push(
-            "no known retouching words recognised; applying the model's reading of the sentence"
-                .into(),
-        );
+    let r = &enc.reading;
+    if r.generic {
+        warnings.push("a generic request: the photo's own corrections are applied".into());
     }
     for a in &m.contradictions {
         warnings.push(format!("{} is asked for in both directions", a.key()));
@@ -167,6 +165,11 @@ fn edit_one(
     let t_decode = t0.elapsed();
 
     let enc = r.encode(instruction)?;
+    if enc.readings.is_empty() {
+        if let Some(why) = crate::read::refusal(&enc.reading) {
+            bail!(why);
+        }
+    }
     let (attributes, mut warnings) = understand(&enc);
     if enc.encoded.truncated {
         warnings.push(format!(
@@ -229,6 +232,9 @@ fn edit_one(
         "strength": strength,
         "kernel": kernel.name(),
         "attributes": attributes,
+        "understood": enc.reading.summary(),
+        "reading": &enc.reading,
+        "edits": edits.iter().map(|e| e.source).collect::<Vec<_>>(),
         "regions": regions,
         "passes": passes,
         "timings_ms": {

@@ -8,6 +8,7 @@ mod eval;
 mod fit;
 mod metrics;
 mod progress;
+mod read;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Retouch a photo as an instruction says, at full resolution, with the shipped model.
     Edit(edit::EditArgs),
+    /// Show what an instruction is understood to ask (no photo, no model needed).
+    Read(read::Args),
     /// Run many edit jobs (JSON lines) with the model loaded once.
     Batch(edit::BatchArgs),
     /// Apply a bilateral grid file to a photo at full resolution.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Edit(a) => edit::run_edit(a),
         Command::Batch(a) => edit::run_batch(a),
+        Command::Read(a) => read::run(a),
         Command::Apply(a) => apply::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Bench(a) => bench::run(a),

@@ -5,9 +5,12 @@
 //! triplets with known parameters. Global operations ([`ops`]), named looks ([`looks`]) and soft
 //! region masks ([`mask`]). Images are RGB, interleaved, sRGB-encoded f32 in [0, 1].
 
+pub mod auto;
 pub mod blur;
 pub mod color;
 pub mod curve;
+pub mod keep;
+pub mod lab;
 pub mod looks;
 pub mod mask;
 pub mod ops;

@@ -482,11 +482,13 @@ impl Reading {
                     continue;
                 }
             }
-            if !asks && !is_keep && m.content_edits.is_empty() {
-                if GENERIC.iter().any(|g| has_phrase(&toks, g)) {
-                    generic = true;
-                    continue;
-                }
+            if !asks
+                && !is_keep
+                && m.content_edits.is_empty()
+                && GENERIC.iter().any(|g| has_phrase(&toks, g))
+            {
+                generic = true;
+                continue;
             }
             rest.push(c.clone());
         }

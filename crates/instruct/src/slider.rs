@@ -73,7 +73,7 @@ fn setting(word: &str) -> Option<&'static (&'static str, &'static str, &'static 
 /// Rewrite the slider settings in a folded, lower-case sentence; other text is kept.
 pub fn rewrite(text: &str) -> String {
     // Words, with a sign glued to its number and the unit split off: "+0.5ev" -> ["+0.5", "ev"].
-    let spaced = text.replace(':', " ").replace('=', " ");
+    let spaced = text.replace([':', '='], " ");
     let mut toks: Vec<String> = Vec::new();
     for raw in spaced.split_whitespace() {
         let trimmed = raw.trim_end_matches(['.', ',', ';', '!', '?']);

@@ -11,6 +11,7 @@
 //! Training (losses, optimiser, data) lives in `retouch-train`; this crate knows nothing of it
 //! nor of the command line.
 
+pub mod adjust;
 pub mod file;
 pub mod im2col;
 pub mod lowres;
@@ -50,12 +51,25 @@ pub enum ModelError {
     Invalid(String),
 }
 
-/// One grid to apply, and where: the network's answer for one [`regions::Pass`].
+/// Where an edit's grid came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The network, for one [`regions::Pass`].
+    Network,
+    /// The image-adaptive correction of a generic request or named problem ([`adjust`]).
+    Auto,
+    /// The correction that puts kept aspects back ([`adjust::keep_target`]).
+    Keep,
+}
+
+/// One grid to apply, and where.
 #[derive(Clone, Debug)]
 pub struct Edit {
     pub grid: BilateralGrid,
     /// `None`: the whole photo; else the region's name and its mask.
     pub region: Option<(String, Mask)>,
+    pub source: Source,
 }
 
 pub type Result<T> = std::result::Result<T, ModelError>;
@@ -67,6 +81,9 @@ pub fn default_model_path() -> PathBuf {
 
 /// An encoded instruction.
 pub struct Instruction {
+    /// The typed reading ([`retouch_instruct::Reading`]): what everything below is made from.
+    pub reading: retouch_instruct::Reading,
+    /// The sentence encoder's view of [`retouch_instruct::Reading::encoder_text`].
     pub encoded: Encoded,
     /// What the instruction asks for: the rule-based matcher's reading, plus the
     /// sentence-similarity readings of the clauses it found nothing in (see [`reading`]).
@@ -143,12 +160,16 @@ impl Retoucher {
     /// [`Self::encode`], with the similarity reading switched off when `read` is false (what
     /// the model does with only the matcher and the sentence embedding; for comparisons).
     pub fn encode_with(&self, instruction: &str, read: bool) -> Result<Instruction> {
-        let encoded = self.text.encode(instruction)?;
-        let mut matched = retouch_instruct::match_instruction(instruction);
+        let reading = retouch_instruct::Reading::new(instruction);
+        let encoded = self.text.encode(reading.encoder_text())?;
+        let mut matched = reading.matched.clone();
         let conditioned = self.net.config().attr_dim > 0;
         let mut readings = Vec::new();
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
-        if read && conditioned && !instruction.trim().is_empty() {
+        // The similarity reading only for sentences the typed reading found nothing in (no
+        // request, fix, generic intent or kept aspect).
+        let nothing = reading.is_empty() && reading.keep.is_empty();
+        if read && conditioned && nothing && !instruction.trim().is_empty() {
             let whole_unread = unread(&matched);
             let clauses = reading::clauses(instruction);
             let min = if whole_unread {
@@ -201,6 +222,7 @@ impl Retoucher {
             Vec::new()
         };
         Ok(Instruction {
+            reading,
             encoded,
             matched,
             readings,
@@ -264,10 +286,14 @@ impl Retoucher {
         Ok(BilateralGrid::from_data(gh, gw, gd, data)?)
     }
 
-    /// The network stage as `retouch edit` runs it: one [`Edit`] per [`regions::Pass`] of the
-    /// instruction's reading. An instruction that names no region gives one whole-photo edit,
-    /// the grid [`Self::predict`] returns; "darken the sky" gives one edit with the sky's mask;
-    /// "warmer, and darken the sky" two, applied in order by [`apply_edits`].
+    /// The network stage as `retouch edit` runs it: the edits the reading asks for, in the
+    /// order they apply. First, for a generic request or a named problem, the photo's own
+    /// correction ([`Source::Auto`], [`adjust`]); then one network edit per [`regions::Pass`]
+    /// of the reading's requests ("darken the sky" gives one edit with the sky's mask,
+    /// "warmer, and darken the sky" two); last, when the sentence keeps an aspect, the
+    /// correction that puts it back ([`Source::Keep`]). Each later edit is decided on the
+    /// thumbnail with the earlier ones applied. A sentence with no request at all runs the
+    /// network once on the whole sentence (what the model did before there was a reading).
     pub fn predict_edits<T: Sample>(
         &self,
         pixels: &[T],
@@ -276,15 +302,16 @@ impl Retoucher {
         channels: usize,
         text: &Instruction,
     ) -> Result<Vec<Edit>> {
-        let passes = regions::passes(&text.matched);
-        if let [p] = passes.as_slice() {
-            if p.region.is_none() {
-                let grid = self.predict(pixels, width, height, channels, text)?;
-                return Ok(vec![Edit { grid, region: None }]);
-            }
-        }
         check_image(pixels.len(), width, height, channels)?;
         let l = self.net.config().low_res;
+        let reading = &text.reading;
+        let auto = adjust::auto_spec(reading);
+        let network = !text.matched.targets.is_empty() || auto.is_none();
+        let passes = if network {
+            regions::passes(&text.matched)
+        } else {
+            Vec::new()
+        };
         // The network's thumbnail and, when a pass has a region, the photo at the masks' size,
         // from one read of the photo.
         let any_region = passes.iter().any(|p| p.region.is_some());
@@ -299,11 +326,22 @@ impl Retoucher {
         )
         .into_iter();
         let mut thumb = views.next().expect("the thumbnail");
+        let original = thumb.clone();
         let small = views
             .next()
             .map(|v| regions::view_image(mw, mh, v))
             .transpose()?;
-        let mut edits = Vec::with_capacity(passes.len());
+        let mut edits = Vec::with_capacity(passes.len() + 2);
+        if let Some(spec) = auto {
+            let (target, _) = adjust::auto_target(&thumb, &spec);
+            let grid = adjust::fit(&thumb, &target, l, l, &self.guide)?;
+            edits.push(Edit {
+                grid,
+                region: None,
+                source: Source::Auto,
+            });
+            thumb = self.apply_thumb(edits.last().expect("pushed"), &thumb, l)?;
+        }
         for (i, p) in passes.iter().enumerate() {
             let attributes = text
                 .attributes
@@ -322,24 +360,41 @@ impl Retoucher {
                 }
                 None => None,
             };
-            let edit = Edit { grid, region };
-            if i + 1 < passes.len() {
+            edits.push(Edit {
+                grid,
+                region,
+                source: Source::Network,
+            });
+            if i + 1 < passes.len() || !reading.keep.is_empty() {
                 // The next pass sees this edit applied.
-                let mut next = vec![0f32; thumb.len()];
-                apply_edits(
-                    Kernel::Portable,
-                    std::slice::from_ref(&edit),
-                    &self.guide,
-                    ImageRef::new(&thumb, l, l, 3)?,
-                    ImageMut::new(&mut next, l, l, 3)?,
-                    1.0,
-                    None,
-                )?;
-                thumb = next;
+                thumb = self.apply_thumb(edits.last().expect("pushed"), &thumb, l)?;
             }
-            edits.push(edit);
+        }
+        if !reading.keep.is_empty() && !edits.is_empty() {
+            let target = adjust::keep_target(&original, &thumb, &reading.keep);
+            let grid = adjust::fit(&thumb, &target, l, l, &self.guide)?;
+            edits.push(Edit {
+                grid,
+                region: None,
+                source: Source::Keep,
+            });
         }
         Ok(edits)
+    }
+
+    /// One edit applied to an `l x l` thumbnail (its region's mask, if any, sampled on it).
+    fn apply_thumb(&self, edit: &Edit, thumb: &[f32], l: usize) -> Result<Vec<f32>> {
+        let mut next = vec![0f32; thumb.len()];
+        apply_edits(
+            Kernel::Portable,
+            std::slice::from_ref(edit),
+            &self.guide,
+            ImageRef::new(thumb, l, l, 3)?,
+            ImageMut::new(&mut next, l, l, 3)?,
+            1.0,
+            None,
+        )?;
+        Ok(next)
     }
 
     pub fn guide(&self) -> &GuideMap {

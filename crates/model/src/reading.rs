@@ -17,7 +17,7 @@ use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 
 /// Below this cosine similarity the sentence is left unread (no attribute).
-pub const MIN_SIMILARITY: f32 = 0.35;
+pub const MIN_SIMILARITY: f32 = 0.5;
 /// A clause read beside attributes the matcher found elsewhere in the sentence must be at
 /// least this similar: the sentence already says something clear, so a loose neighbour of a
 /// filler clause ("if you can") must not add an edit.

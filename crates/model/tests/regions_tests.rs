@@ -178,10 +178,12 @@ fn region_edits_leave_the_rest_of_the_photo_untouched_and_chain_in_order() {
     let whole = Edit {
         grid: g1.clone(),
         region: None,
+        source: retouch_model::Source::Network,
     };
     let local = Edit {
         grid: g2.clone(),
         region: Some(("sky".into(), sky.clone())),
+        source: retouch_model::Source::Network,
     };
 
     // One region edit: outside the mask the input, bit for bit; inside, the engine's masked

@@ -1,0 +1,139 @@
+//! Corrections sized by the photo, end to end through the shipped model on real photos: a kept
+//! aspect stays within a small tolerance whatever the network does, for every aspect that can
+//! be kept; a named problem and a generic request bring degraded photos closer to their
+//! originals; a generic request leaves a good photo nearly alone.
+
+use retouch_finish::keep::statistics;
+use retouch_model::{apply_edits, default_model_path, Retoucher, Source};
+
+fn photo(name: &str) -> (Vec<f32>, usize, usize) {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/photos")
+        .join(name);
+    let img = image::open(p).unwrap().to_rgb8();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    (
+        img.as_raw().iter().map(|v| *v as f32 / 255.0).collect(),
+        w,
+        h,
+    )
+}
+
+fn edit(r: &Retoucher, px: &[f32], w: usize, h: usize, text: &str) -> (Vec<f32>, Vec<Source>) {
+    let enc = r.encode(text).unwrap();
+    let edits = r.predict_edits(px, w, h, 3, &enc).unwrap();
+    let mut out = vec![0f32; px.len()];
+    apply_edits(
+        retouch_engine::Kernel::Portable,
+        &edits,
+        r.guide(),
+        retouch_engine::ImageRef::new(px, w, h, 3).unwrap(),
+        retouch_engine::ImageMut::new(&mut out, w, h, 3).unwrap(),
+        1.0,
+        None,
+    )
+    .unwrap();
+    (out, edits.iter().map(|e| e.source).collect())
+}
+
+fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len() as f32
+}
+
+#[test]
+fn kept_aspects_stay_put_on_real_photos() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    // (sentence, statistic index in keep::statistics, tolerance, the request's own statistic
+    // that must still move).
+    let cases: [(&str, &[usize], f32); 5] = [
+        ("warmer, but keep the brightness", &[0], 1.0),
+        ("much brighter, but keep the contrast", &[1], 1.0),
+        ("more contrast, keep the saturation", &[2], 1.0),
+        ("brighter, but don't change the white balance", &[3, 4], 1.0),
+        ("lighter, but leave the colours alone", &[3, 4], 1.0),
+    ];
+    for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
+        let (px, w, h) = photo(name);
+        let before = statistics(&px);
+        for (text, idx, tol) in cases {
+            let (out, sources) = edit(&r, &px, w, h, text);
+            assert_eq!(sources.last(), Some(&Source::Keep), "{text}");
+            let after = statistics(&out);
+            for &i in idx {
+                assert!(
+                    (after[i] - before[i]).abs() <= tol,
+                    "{name} {text}: statistic {i} moved {:.2} -> {:.2}",
+                    before[i],
+                    after[i]
+                );
+            }
+            // The request itself still happens: the photo changed.
+            assert!(
+                mean_abs_diff(&px, &out) > 0.005,
+                "{name} {text}: nothing changed"
+            );
+        }
+    }
+    // Without the constraint the same requests do move those statistics (so the check above
+    // can fail): the network alone shifts the brightness of a warmer coffee photo.
+    let (px, w, h) = photo("coffee.png");
+    let (free, _) = edit(&r, &px, w, h, "much brighter");
+    assert!((statistics(&free)[0] - statistics(&px)[0]).abs() > 2.0);
+}
+
+/// Darken by `ev` stops in linear light.
+fn expose(px: &[f32], ev: f32) -> Vec<f32> {
+    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
+    px.iter()
+        .map(|v| linear_to_srgb((srgb_to_linear(*v) * 2f32.powf(ev)).clamp(0.0, 1.0)))
+        .collect()
+}
+
+#[test]
+fn named_problems_and_generic_requests_move_degraded_photos_back() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
+        let (px, w, h) = photo(name);
+        let dark = expose(&px, -1.5);
+        let base = mean_abs_diff(&dark, &px);
+        for text in ["it's too dark", "enhance", "make it look better"] {
+            let (out, sources) = edit(&r, &dark, w, h, text);
+            assert_eq!(
+                sources,
+                vec![Source::Auto],
+                "{text}: the photo decides, no network pass"
+            );
+            let d = mean_abs_diff(&out, &px);
+            assert!(
+                d < 0.8 * base,
+                "{name} {text}: {d:.4} vs degraded {base:.4}"
+            );
+        }
+        // A good photo asked to be enhanced is left nearly alone.
+        let (out, _) = edit(&r, &px, w, h, "enhance");
+        let s0 = statistics(&px);
+        let s1 = statistics(&out);
+        assert!(
+            (s1[0] - s0[0]).abs() < 4.0,
+            "{name}: mean L* {} -> {}",
+            s0[0],
+            s1[0]
+        );
+        assert!(
+            s1[2] > 0.6 * s0[2],
+            "{name}: never turned toward black and white"
+        );
+    }
+}
+
+#[test]
+fn sentences_with_nothing_to_do_are_empty() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    let enc = r.encode("my aunt took this").unwrap();
+    assert!(enc.reading.is_empty());
+    assert!(
+        enc.readings.is_empty(),
+        "no nearest phrase is forced on it: {:?}",
+        enc.readings
+    );
+}
