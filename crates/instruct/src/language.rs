@@ -253,11 +253,14 @@ pub fn detect(text: &str) -> Language {
         return Language::Russian;
     }
     let toks = tokens(&folded);
+    let vocab = crate::matcher::vocabulary();
     let mut best = (0usize, Language::English);
     for t in tables().iter().filter(|t| !t.lang.unspaced()) {
         if t.lang == Language::Russian {
             continue;
         }
+        // English evidence: the matcher's own words where this table reads none.
+        let mut english_score = 0;
         let mut score = 0;
         let mut i = 0;
         while i < toks.len() {
@@ -273,10 +276,15 @@ pub fn detect(text: &str) -> Language {
                     }
                     i += n;
                 }
-                None => i += 1,
+                None => {
+                    if vocab.binary_search(&toks[i].as_str()).is_ok() {
+                        english_score += 1;
+                    }
+                    i += 1;
+                }
             }
         }
-        if score > best.0 {
+        if score > english_score && score > best.0 {
             best = (score, t.lang);
         }
     }

@@ -331,6 +331,19 @@ fn phrase_table() -> &'static [(String, Vec<Target>, bool)] {
     })
 }
 
+/// The matcher's phrases that contain a clause joiner ("black and white", "dark and moody",
+/// "teal and orange"): a clause splitter must keep them whole.
+pub fn joined_phrases() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = phrase_table()
+        .iter()
+        .map(|(p, _, _)| p.as_str())
+        .chain(std::iter::once("black and white"))
+        .filter(|p| p.split(' ').any(|w| SPLITTERS.contains(&w)))
+        .collect();
+    v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    v
+}
+
 /// Every single word the matcher's tables contain (the spelling corrector's vocabulary).
 pub fn vocabulary() -> Vec<&'static str> {
     static V: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();

@@ -448,7 +448,15 @@ impl Reading {
             (with_settings, Vec::new())
         };
         let english = matcher::normalise(&corrected);
-        let clauses = clauses(&english);
+        // Phrases with "and" in them stay whole ("dark and moody", "black and white").
+        let mut protected = english.clone();
+        for p in matcher::joined_phrases() {
+            protected = protected.replace(p, &p.replace(' ', "\u{1}"));
+        }
+        let clauses: Vec<String> = clauses(&protected)
+            .into_iter()
+            .map(|c| c.replace('\u{1}', " "))
+            .collect();
         let mut fixes: Vec<Fix> = Vec::new();
         let mut generic = false;
         // Clauses given to the matcher: all but the fix and generic ones.
@@ -528,12 +536,12 @@ impl Reading {
                 }
             }
         }
-        // A kept aspect wins over a request for it elsewhere in the sentence ("don't brighten
-        // it, only warm it up").
+        // A request in a clause of its own wins over a kept aspect that covers it ("make it
+        // greener but keep the white balance" asks for green): that aspect is not enforced.
+        // A request inside the keep clause itself ("don't brighten it") the matcher has
+        // already turned into a kept attribute.
         let mut matched = matched;
-        matched
-            .targets
-            .retain(|(t, _)| !keep.iter().any(|a| a.covers(&t.attr)));
+        keep.retain(|a| !matched.targets.iter().any(|(t, _)| a.covers(&t.attr)));
         // A named problem of a whole-photo aspect is sized by the photo, not by the network.
         matched.targets.retain(|(t, _)| {
             t.region.is_some()
