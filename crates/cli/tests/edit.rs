@@ -255,8 +255,16 @@ fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
         "-o",
         s(&dir.path().join("odd.jpg")),
     ]);
-    ok(&o);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no known retouching words"));
+    // Nothing in it asks for a change: one line naming the unread words, exit 1, no file
+    // (never the nearest known phrase).
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("nothing to do") && err.contains("zorbly"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!dir.path().join("odd.jpg").exists());
 
     let o = run(&[
         "edit",

@@ -213,16 +213,15 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
 mod tests {
     use super::*;
 
+    /// Until session 6 no sentence here had a word the matcher knew; the concept lexicon of
+    /// session 7 reads most of them (its author had seen some of these sentences, so this
+    /// probe no longer measures generalisation: `scripts/probes/` does). Each sentence still
+    /// names the changes that would follow it.
     #[test]
-    fn no_sentence_has_a_word_the_matcher_knows() {
+    fn every_sentence_names_changes_that_follow_it() {
         for (s, ok) in cases() {
-            let m = retouch_instruct::match_instruction(s);
-            assert!(
-                m.targets.is_empty() && m.content_edits.is_empty(),
-                "`{s}` is read by the matcher as {:?}: not free text",
-                m.labels()
-            );
-            assert!(!ok.is_empty());
+            assert!(!ok.is_empty(), "{s}");
+            assert!(ok.iter().all(|t| t.region.is_none()), "{s}");
         }
     }
 }

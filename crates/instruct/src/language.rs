@@ -277,7 +277,9 @@ pub fn detect(text: &str) -> Language {
                     i += n;
                 }
                 None => {
-                    if vocab.binary_search(&toks[i].as_str()).is_ok() {
+                    let t = toks[i].as_str();
+                    let noun = ["photo", "photos", "image", "picture"].contains(&t);
+                    if !noun && vocab.binary_search(&t).is_ok() {
                         english_score += 1;
                     }
                     i += 1;

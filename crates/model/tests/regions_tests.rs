@@ -84,7 +84,11 @@ fn each_pass_is_told_only_the_clauses_that_ask_for_its_edits() {
         retouch_instruct::attr::Dir::Up,
     );
     m.targets.push((autumn.clone(), 0.8));
-    let got = regions::pass_clauses(text, &passes(&m), &[("autumn vibes".into(), autumn)]);
+    let got = regions::pass_clauses(
+        text,
+        &passes(&m),
+        &[("autumn vibes".into(), autumn.clone())],
+    );
     assert_eq!(
         got,
         [
@@ -92,7 +96,16 @@ fn each_pass_is_told_only_the_clauses_that_ask_for_its_edits() {
             Some("darken the sky".to_string())
         ]
     );
-    // Without that reading the whole-photo pass has no clause of its own: the whole sentence.
+    // Without that reading the matcher itself reads "autumn vibes" (the concept lexicon), so
+    // the whole-photo pass still has its clause.
+    assert_eq!(
+        regions::pass_clauses(text, &passes(&m), &[])[0].as_deref(),
+        Some("autumn vibes")
+    );
+    // A clause nothing reads leaves the whole-photo pass with the whole sentence.
+    let text = "darken the sky, zorbly flimflam";
+    let mut m = match_instruction(text);
+    m.targets.push((autumn, 0.8));
     assert_eq!(regions::pass_clauses(text, &passes(&m), &[])[0], None);
 }
 
