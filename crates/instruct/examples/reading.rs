@@ -1,5 +1,5 @@
 //! Prints the typed reading of each argument (or of stdin lines):
-//! `cargo run -p retouch-instruct --example read -- "rends-la plus chaude"`
+//! `cargo run -p retouch-instruct --example reading -- "rends-la plus chaude"`
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let lines: Vec<String> = if args.is_empty() {
