@@ -404,7 +404,7 @@ const FILLER: &[&str] = &[
 /// word ("black and white" stays whole); each trimmed, empty ones dropped. "warmer, like a
 /// travel magazine" -> ["warmer", "like a travel magazine"].
 pub fn clauses(sentence: &str) -> Vec<String> {
-    const JOINERS: [&str; 7] = ["and", "but", "with", "plus", "then", "while", "whilst"];
+    const JOINERS: [&str; 6] = ["and", "but", "with", "plus", "then", "while"];
     let mut out = Vec::new();
     let joiner = |w: &str| JOINERS.contains(&w.to_lowercase().as_str());
     for part in sentence.split([',', ';', '.', '!', '?']) {

@@ -23,36 +23,8 @@ pub const MIN_SIMILARITY: f32 = 0.5;
 /// filler clause ("if you can") must not add an edit.
 pub const EXTRA_SIMILARITY: f32 = 0.5;
 
-/// The clauses of an instruction: split at `,`, `;`, `.`, `!`, `?` and at the words "and",
-/// "but", "with", "plus", "then", "while" when two words or more follow before the next such
-/// word ("black and white" stays whole); each trimmed, empty ones dropped. "warmer, like a
-/// travel magazine" -> ["warmer", "like a travel magazine"].
-pub fn clauses(sentence: &str) -> Vec<String> {
-    const JOINERS: [&str; 6] = ["and", "but", "with", "plus", "then", "while"];
-    let mut out = Vec::new();
-    let joiner = |w: &str| JOINERS.contains(&w.to_lowercase().as_str());
-    for part in sentence.split([',', ';', '.', '!', '?']) {
-        let words: Vec<&str> = part.split_whitespace().collect();
-        let mut current: Vec<&str> = Vec::new();
-        for (i, &word) in words.iter().enumerate() {
-            // Split only before a clause of two words or more: "black and white" stays whole.
-            let next = words[i + 1..].iter().take_while(|w| !joiner(w)).count();
-            if joiner(word) && next >= 2 {
-                if !current.is_empty() {
-                    out.push(current.join(" "));
-                }
-                current.clear();
-            } else if !(joiner(word) && current.is_empty()) {
-                current.push(word);
-            }
-        }
-        if !current.is_empty() {
-            out.push(current.join(" "));
-        }
-    }
-    out.retain(|c| c.chars().any(char::is_alphabetic));
-    out
-}
+/// The clauses of an instruction: the typed reading's splitter, one for the whole project.
+pub use retouch_instruct::reading::clauses;
 
 /// The phrases and what each means.
 pub fn phrases() -> Vec<(String, Target)> {
