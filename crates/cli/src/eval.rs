@@ -30,6 +30,17 @@ pub struct Args {
     /// Long side of the evaluated photos, in pixels.
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(64..=4096))]
     pub size: u32,
+    /// What to run (comma-separated): the triplets every method is scored on, the free-text
+    /// probe, the enhance benchmark.
+    #[arg(long, value_delimiter = ',', default_values_t = [Part::Triplets, Part::FreeText, Part::Probe, Part::Enhance])]
+    pub parts: Vec<Part>,
+    /// Photos of the split the enhance benchmark degrades (the first N; 0: all).
+    #[arg(long, default_value_t = 0)]
+    pub enhance_photos: usize,
+    /// How generic requests and named problems are sized: the learned estimator (shipped)
+    /// or the hand-set rules (for the ablation).
+    #[arg(long, default_value = "learned")]
+    pub corrector: Corrector,
     /// Timed runs per runtime row (0 skips the runtime rows).
     #[arg(long, default_value_t = 5)]
     pub runs: u32,
@@ -48,13 +59,41 @@ pub struct Args {
     pub overwrite: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    Triplets,
+    FreeText,
+    Probe,
+    Enhance,
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Part::Triplets => "triplets",
+            Part::FreeText => "free-text",
+            Part::Probe => "probe",
+            Part::Enhance => "enhance",
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Corrector {
+    Learned,
+    Rules,
+}
+
+/// Photos the instruction probe uses (each gets every sentence).
+const PROBE_PHOTOS: usize = 8;
+
 /// Photos the free-text probe uses (each gets every sentence).
 const FREE_TEXT_PHOTOS: usize = 8;
 
 const BEGIN: &str = "<!-- eval:begin -->";
 const END: &str = "<!-- eval:end -->";
 
-fn default_config() -> PathBuf {
+pub fn default_config() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../configs/retouch.json")
 }
 
@@ -128,8 +167,11 @@ pub fn run(a: Args) -> Result<()> {
         .model
         .clone()
         .unwrap_or_else(retouch_model::default_model_path);
-    let retoucher = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())
+    let mut retoucher = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())
         .with_context(|| format!("cannot load model {}", model.display()))?;
+    if a.corrector == Corrector::Rules {
+        retoucher.corrector = retouch_model::adjust::Corrector::Rules;
+    }
     let split_name = a.split.as_str();
     let photos = load_photos(&data_dir, split_name, a.size).with_context(|| {
         format!(
@@ -149,11 +191,28 @@ pub fn run(a: Args) -> Result<()> {
     };
     let n_photos = photos.len();
     // The free-text probe runs on the first photos of the split, as they are.
+    let has = |p: Part| a.parts.contains(&p);
     let free_photos: Vec<retouch_finish::Image> = photos
         .iter()
-        .take(FREE_TEXT_PHOTOS)
+        .take(if has(Part::FreeText) {
+            FREE_TEXT_PHOTOS
+        } else {
+            0
+        })
         .map(|p| p.1.clone())
         .collect();
+    let probe_photos: Vec<retouch_finish::Image> = photos
+        .iter()
+        .take(if has(Part::Probe) { PROBE_PHOTOS } else { 0 })
+        .map(|p| p.1.clone())
+        .collect();
+    let enhance_n = match (has(Part::Enhance), a.enhance_photos) {
+        (false, _) => 0,
+        (true, 0) => photos.len(),
+        (true, n) => n.min(photos.len()),
+    };
+    let enhance_photos: Vec<retouch_finish::Image> =
+        photos.iter().take(enhance_n).map(|p| p.1.clone()).collect();
     let synth = Synth::new(photos, seed, split);
 
     let quiet = !std::io::stderr().is_terminal();
@@ -167,7 +226,11 @@ pub fn run(a: Args) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     pb.set_message("synthesising triplets");
-    let set = retouch_eval::triplets(&synth, samples);
+    let set = if has(Part::Triplets) {
+        retouch_eval::triplets(&synth, samples)
+    } else {
+        Vec::new()
+    };
     let settings = Settings {
         split: a.split.clone(),
         samples,
@@ -189,8 +252,12 @@ pub fn run(a: Args) -> Result<()> {
         &retoucher,
         &model_name,
         n_photos,
-        &set,
-        &free_photos,
+        retouch_eval::Inputs {
+            set: &set,
+            free_photos: &free_photos,
+            enhance_photos: &enhance_photos,
+            probe_photos: &probe_photos,
+        },
         &mut |e| match e {
             Event::Phase(name, n) => {
                 pb.set_message(name.to_string());

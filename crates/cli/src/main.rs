@@ -10,6 +10,7 @@ mod metrics;
 mod progress;
 mod read;
 mod train;
+mod train_estimator;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     Eval(eval::Args),
     /// Train the instruction-conditioned generator.
     Train(train::Args),
+    /// Fit the photo's estimator (the correction a photo needs, from its statistics).
+    TrainEstimator(train_estimator::Args),
     /// The photo dataset.
     #[command(subcommand)]
     Data(data::Command),
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::run(a),
         Command::Data(c) => data::run(c),
         Command::Train(a) => train::run(a),
+        Command::TrainEstimator(a) => train_estimator::run(a),
         Command::Metrics(a) => metrics::run(a),
         Command::Eval(a) => eval::run(a),
     };

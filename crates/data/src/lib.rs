@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod copyright;
+pub mod degrade;
 pub mod prepare;
 pub mod rcc;
 pub mod synth;

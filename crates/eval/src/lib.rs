@@ -14,8 +14,10 @@
 //! [`run`] does the work; [`report`] writes the Markdown table, [`charts`] the PNG charts.
 
 pub mod charts;
+pub mod enhance;
 pub mod free_text;
 pub mod methods;
+pub mod probe;
 pub mod report;
 pub mod runtime;
 pub mod score;
@@ -125,6 +127,37 @@ pub struct MethodSummary {
     pub leakage: Count,
     pub by_mode: BTreeMap<String, ModeSummary>,
     pub by_attribute: BTreeMap<String, Count>,
+    /// Edit gain (the output's change / the reference edit's change) per attribute and look.
+    pub gain: BTreeMap<String, Gain>,
+}
+
+/// Quartiles of the edit gain over a group's targets.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Gain {
+    pub n: usize,
+    pub q25: f64,
+    pub median: f64,
+    pub q75: f64,
+}
+
+impl Gain {
+    fn of(mut v: Vec<f64>) -> Self {
+        v.retain(|x| x.is_finite());
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v[((v.len() - 1) as f64 * p).round() as usize]
+            }
+        };
+        Self {
+            n: v.len(),
+            q25: q(0.25),
+            median: q(0.5),
+            q75: q(0.75),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -150,6 +183,10 @@ pub struct EvalReport {
     pub runtime_rule_based: Vec<runtime::PipelineRow>,
     /// Free text outside the matcher's vocabulary ([`free_text`]), when photos were given.
     pub free_text: Option<free_text::FreeTextSummary>,
+    /// The enhance benchmark ([`enhance`]), when photos were given.
+    pub enhance: Option<enhance::EnhanceSummary>,
+    /// The instruction probe ([`probe`]), when photos were given.
+    pub probe: Option<probe::ProbeSummary>,
     pub threads: usize,
 }
 
@@ -194,6 +231,12 @@ fn summarise(method: Method, scores: &[score::SampleScore]) -> MethodSummary {
             groups.entry(g.clone()).or_default().push(*ok);
         }
     }
+    let mut gains: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for s in scores {
+        for (g, v) in &s.gains {
+            gains.entry(g.clone()).or_default().push(*v);
+        }
+    }
     MethodSummary {
         method,
         name: method.name(),
@@ -221,6 +264,7 @@ fn summarise(method: Method, scores: &[score::SampleScore]) -> MethodSummary {
             .into_iter()
             .map(|(k, v)| (k, Count::of(v.into_iter())))
             .collect(),
+        gain: gains.into_iter().map(|(k, v)| (k, Gain::of(v))).collect(),
     }
 }
 
@@ -232,19 +276,37 @@ pub fn triplets(synth: &Synth, samples: usize) -> Vec<Triplet> {
         .collect()
 }
 
-/// Run every method on `set`, score it, probe free text on `free_photos` (skipped when empty),
+/// What [`run`] evaluates on; an empty part is skipped.
+#[derive(Clone, Copy, Default)]
+pub struct Inputs<'a> {
+    /// Triplets every method is scored on.
+    pub set: &'a [Triplet],
+    /// Photos the free-text probe runs on.
+    pub free_photos: &'a [retouch_finish::Image],
+    /// Photos the enhance benchmark degrades.
+    pub enhance_photos: &'a [retouch_finish::Image],
+    /// Photos the instruction probe runs on.
+    pub probe_photos: &'a [retouch_finish::Image],
+}
+
+/// Run every method on the triplets, score them, probe free text, run the enhance benchmark
 /// and time the runtime rows.
 pub fn run(
     settings: Settings,
     retoucher: &Retoucher,
     model_name: &str,
     photos: usize,
-    set: &[Triplet],
-    free_photos: &[retouch_finish::Image],
+    inputs: Inputs,
     progress: &mut dyn FnMut(Event),
 ) -> Result<EvalReport> {
+    let Inputs {
+        set,
+        free_photos,
+        enhance_photos,
+        probe_photos,
+    } = inputs;
     let mut methods = Vec::new();
-    for method in methods::ALL {
+    for method in methods::ALL.iter().copied().filter(|_| !set.is_empty()) {
         progress(Event::Phase(method.name(), set.len() as u64));
         // The network runs one sample at a time (it is multi-threaded inside); scoring is
         // spread over the samples.
@@ -271,6 +333,24 @@ pub fn run(
         let n = free_text::cases().len() * free_photos.len();
         progress(Event::Phase("free text", n as u64));
         Some(free_text::run(retoucher, free_photos, &mut || {
+            progress(Event::Tick)
+        })?)
+    };
+    let enhance = if enhance_photos.is_empty() {
+        None
+    } else {
+        let n = enhance::requests_per_photo() * enhance_photos.len();
+        progress(Event::Phase("enhance benchmark", n as u64));
+        Some(enhance::run(retoucher, enhance_photos, &mut || {
+            progress(Event::Tick)
+        })?)
+    };
+    let probe = if probe_photos.is_empty() {
+        None
+    } else {
+        let n = probe::cases()?.len() * probe_photos.len();
+        progress(Event::Phase("instruction probe", n as u64));
+        Some(probe::run(retoucher, probe_photos, &mut || {
             progress(Event::Tick)
         })?)
     };
@@ -301,6 +381,8 @@ pub fn run(
         runtime_model_region,
         runtime_rule_based,
         free_text,
+        enhance,
+        probe,
         threads: retouch_engine::threads(),
     })
 }

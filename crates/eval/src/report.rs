@@ -57,53 +57,23 @@ pub fn markdown(r: &EvalReport) -> String {
         r.settings.runs,
         r.threads,
     );
-    let _ = writeln!(
-        s,
-        "| Method | 720p ms↓ | 1080p ms↓ | 1440p ms↓ | 4K ms↓ | SSIM↑ | CW-SSIM↑ | GMSD↓ | L1↓ | L2↓ | PSNR↑ | ΔE00↓ | Direction↑ | Held-out wording↑ | Leakage↓ |"
-    );
-    let _ = writeln!(
-        s,
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    );
-    for m in &r.methods {
-        let rt = runtime_cells(r, m.method);
-        let _ = writeln!(
-            s,
-            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.5} | {:.2} | {:.2} | {} | {} | {} |",
-            m.name,
-            rt.join(" | "),
-            m.ssim,
-            m.cw_ssim,
-            m.gmsd,
-            m.l1,
-            m.l2,
-            m.psnr,
-            m.ciede2000,
-            pct(&m.direction),
-            pct(&m.direction_heldout),
-            pct(&m.leakage),
-        );
+    if !r.methods.is_empty() {
+        method_tables(r, &mut s);
     }
-    let _ = writeln!(
-        s,
-        "\nFidelity (SSIM, CW-SSIM, GMSD) is measured against the input, on gray images with the output histogram-matched to it; L1, L2, PSNR and ΔE00 against the synthesised target. Direction: requested attributes whose statistic moved the asked way by at least 0.5 CIELAB units ({} targets; {} with held-out wording). Leakage: unrequested attributes (outside the region too, for local edits) that moved by at least 1 unit and ended at least 1 unit from the target's value ({} checks; looks and black and white are not checked). The instruction-blind and global-only rows run the same network, so their runtime is the model's. DISTS is left out: it needs VGG16 weights that cannot be obtained here.\n",
-        r.methods.first().map_or(0, |m| m.direction.n),
-        r.methods.first().map_or(0, |m| m.direction_heldout.n),
-        r.methods.first().map_or(0, |m| m.leakage.n),
-    );
-    let _ = writeln!(s, "Direction accuracy by triplet kind:\n");
-    let _ = writeln!(s, "| Method | restore | stylize | local |");
-    let _ = writeln!(s, "|---|---|---|---|");
-    for m in &r.methods {
-        let cell = |k: &str| m.by_mode.get(k).map_or("n/a".into(), |x| pct(&x.direction));
+    if let Some(m) = r.methods.iter().find(|m| m.method == Method::Model) {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
-            m.name,
-            cell("restore"),
-            cell("stylize"),
-            cell("local")
+            "\nEdit gain of the shipped model: per requested attribute or look, its change of the attribute's statistics divided by the reference edit's change on the same photo (1 = as strong as the reference; targets whose reference change is under 0.5 units are left out). Target: median 0.85-1.15.\n"
         );
+        let _ = writeln!(s, "| attribute / look | targets | 25 % | median | 75 % |");
+        let _ = writeln!(s, "|---|---|---|---|---|");
+        for (k, g) in &m.gain {
+            let _ = writeln!(
+                s,
+                "| {k} | {} | {:.2} | {:.2} | {:.2} |",
+                g.n, g.q25, g.median, g.q75
+            );
+        }
     }
     if let Some(f) = &r.free_text {
         let _ = writeln!(
@@ -124,6 +94,12 @@ pub fn markdown(r: &EvalReport) -> String {
             pct(&f.model_without_reading)
         );
         let _ = writeln!(s, "| rule-based pipeline | {} |", pct(&f.rule_based));
+    }
+    if let Some(p) = &r.probe {
+        s += &crate::probe::markdown(p);
+    }
+    if let Some(e) = &r.enhance {
+        s += &crate::enhance::markdown(e);
     }
     stage_table(
         &mut s,
@@ -173,6 +149,58 @@ pub fn stage_table(s: &mut String, title: &str, rows: &[crate::runtime::EditRow]
             x.total_ms,
             x.passes,
             cover
+        );
+    }
+}
+
+/// The methods' table and their direction accuracy by triplet kind.
+fn method_tables(r: &EvalReport, s: &mut String) {
+    let _ = writeln!(
+        s,
+        "| Method | 720p ms↓ | 1080p ms↓ | 1440p ms↓ | 4K ms↓ | SSIM↑ | CW-SSIM↑ | GMSD↓ | L1↓ | L2↓ | PSNR↑ | ΔE00↓ | Direction↑ | Held-out wording↑ | Leakage↓ |"
+    );
+    let _ = writeln!(
+        s,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for m in &r.methods {
+        let rt = runtime_cells(r, m.method);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.5} | {:.2} | {:.2} | {} | {} | {} |",
+            m.name,
+            rt.join(" | "),
+            m.ssim,
+            m.cw_ssim,
+            m.gmsd,
+            m.l1,
+            m.l2,
+            m.psnr,
+            m.ciede2000,
+            pct(&m.direction),
+            pct(&m.direction_heldout),
+            pct(&m.leakage),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nFidelity (SSIM, CW-SSIM, GMSD) is measured against the input, on gray images with the output histogram-matched to it; L1, L2, PSNR and ΔE00 against the synthesised target. Direction: requested attributes whose statistic moved the asked way by at least 0.5 CIELAB units ({} targets; {} with held-out wording). Leakage: unrequested attributes (outside the region too, for local edits) that moved by at least 1 unit and ended at least 1 unit from the target's value ({} checks; looks and black and white are not checked). The instruction-blind and global-only rows run the same network, so their runtime is the model's. DISTS is left out: it needs VGG16 weights that cannot be obtained here.\n",
+        r.methods.first().map_or(0, |m| m.direction.n),
+        r.methods.first().map_or(0, |m| m.direction_heldout.n),
+        r.methods.first().map_or(0, |m| m.leakage.n),
+    );
+    let _ = writeln!(s, "Direction accuracy by triplet kind:\n");
+    let _ = writeln!(s, "| Method | restore | stylize | local |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for m in &r.methods {
+        let cell = |k: &str| m.by_mode.get(k).map_or("n/a".into(), |x| pct(&x.direction));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            m.name,
+            cell("restore"),
+            cell("stylize"),
+            cell("local")
         );
     }
 }

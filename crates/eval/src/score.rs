@@ -26,6 +26,9 @@ pub struct SampleScore {
     pub ciede2000: f64,
     /// (attribute group, moved as asked) per requested target.
     pub targets: Vec<(String, bool)>,
+    /// (attribute or look, edit gain) per requested target whose reference change is
+    /// measurable ([`gain`]).
+    pub gains: Vec<(String, f64)>,
     /// Unrequested (zone, attribute) pairs checked / leaked; `None` for looks and black and
     /// white, which move many statistics by design.
     pub leakage: Option<(usize, usize)>,
@@ -38,6 +41,37 @@ pub fn group(attr: &Attr) -> String {
         Attr::Style(_) => "look".into(),
         a => a.key(),
     }
+}
+
+/// Where a target's edit gain is counted: atomic attributes by name, each look by its own
+/// name (`look:cinematic`).
+pub fn gain_group(attr: &Attr) -> String {
+    match attr {
+        Attr::Style(name) => format!("look:{name}"),
+        a => a.key(),
+    }
+}
+
+/// Edit gain of one target: the output's change of the target's statistics divided by the
+/// reference edit's change (each along the target's direction, summed over its statistics);
+/// `None` when the reference changes them by less than [`MIN_DELTA`].
+pub fn gain(
+    tg: &retouch_instruct::attr::Target,
+    before: &retouch_instruct::attr::Stats,
+    reference: &retouch_instruct::attr::Stats,
+    after: &retouch_instruct::attr::Stats,
+) -> Option<f64> {
+    let dirs = directions(&tg.attr);
+    if dirs.is_empty() {
+        return None;
+    }
+    let along = |s: &retouch_instruct::attr::Stats| -> f32 {
+        dirs.iter()
+            .map(|(name, w)| (s.get(name) - before.get(name)) * w * tg.dir.sign())
+            .sum()
+    };
+    let d_ref = along(reference);
+    (d_ref.abs() >= MIN_DELTA).then(|| f64::from(along(after) / d_ref))
 }
 
 /// Unrequested attribute changes beyond the reference edit's. Zones: the whole photo for global
@@ -96,6 +130,13 @@ pub fn score(t: &Triplet, out: &[f32]) -> Result<SampleScore> {
     let weights = t.meta.mask.as_ref().map(|m| render_mask(m, &t.input));
     let before = stats(&t.input.data, weights.as_deref());
     let after = stats(out, weights.as_deref());
+    let reference = stats(&t.target.data, weights.as_deref());
+    let gains = t
+        .meta
+        .targets
+        .iter()
+        .filter_map(|tg| gain(tg, &before, &reference, &after).map(|g| (gain_group(&tg.attr), g)))
+        .collect();
     let targets = t
         .meta
         .targets
@@ -116,6 +157,7 @@ pub fn score(t: &Triplet, out: &[f32]) -> Result<SampleScore> {
         psnr: retouch_metrics::psnr(out, &t.target.data)?.min(100.0),
         ciede2000: retouch_metrics::mean_ciede2000(out, &t.target.data)?,
         targets,
+        gains,
         leakage: leakage(t, out),
     })
 }

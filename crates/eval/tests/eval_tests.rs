@@ -53,14 +53,31 @@ fn benchmark_runs_every_method_and_writes_the_report() {
         .take(1)
         .map(|p| p.1)
         .collect();
-    let rep = retouch_eval::run(settings, &r, "shipped", 4, &set, &free, &mut |e| match e {
+    let inputs = retouch_eval::Inputs {
+        set: &set,
+        free_photos: &free,
+        enhance_photos: &free,
+        probe_photos: &[],
+    };
+    let rep = retouch_eval::run(settings, &r, "shipped", 4, inputs, &mut |e| match e {
         Event::Phase(p, _) => phases.push(p.to_string()),
         Event::Tick => ticks += 1,
     })
     .unwrap();
-    assert_eq!(phases.len(), 6);
+    assert_eq!(phases.len(), 7);
     let n_free = retouch_eval::free_text::cases().len();
-    assert_eq!(ticks, 5 * set.len() + n_free);
+    let n_enhance = retouch_eval::enhance::requests_per_photo();
+    assert_eq!(ticks, 5 * set.len() + n_free + n_enhance);
+    let e = rep.enhance.as_ref().unwrap();
+    assert_eq!(e.cases.len(), n_enhance);
+    assert_eq!(
+        e.generic_by_kind.len(),
+        retouch_eval::enhance::DEGRADATIONS.len()
+    );
+    assert!(e
+        .cases
+        .iter()
+        .all(|c| c.after.is_finite() && c.after >= 0.0));
     let f = rep.free_text.as_ref().unwrap();
     assert_eq!((f.sentences, f.photos, f.model.n), (n_free, 1, n_free));
     // The pipeline is run on every sentence too (the concept lexicon now reads most of them).
@@ -105,7 +122,8 @@ fn benchmark_runs_every_method_and_writes_the_report() {
 
     let md = report::markdown(&rep);
     assert!(
-        md.contains("Free text outside the matcher's vocabulary"),
+        md.contains("Free text outside the matcher's vocabulary")
+            && md.contains("Enhance benchmark"),
         "{md}"
     );
     for m in &rep.methods {

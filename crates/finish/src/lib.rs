@@ -8,7 +8,9 @@
 pub mod auto;
 pub mod blur;
 pub mod color;
+pub mod correction;
 pub mod curve;
+pub mod features;
 pub mod keep;
 pub mod lab;
 pub mod looks;

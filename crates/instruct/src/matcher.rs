@@ -365,6 +365,9 @@ pub fn vocabulary() -> Vec<&'static str> {
             CONTENT_VERBS,
             SLIGHT,
             STRONG,
+            STRONG_WORDS,
+            WEAK_WORDS,
+            FADED_WORDS,
         ] {
             list.iter().for_each(|w| add(w));
         }
@@ -539,6 +542,36 @@ const PROBLEM_WORDS: &[&str] = &[
     "really",
     "pretty",
 ];
+/// Sizes said after a noun ("the colours are too strong"): too much of it.
+const STRONG_WORDS: &[&str] = &[
+    "strong",
+    "intense",
+    "much",
+    "high",
+    "heavy",
+    "loud",
+    "punchy",
+    "harsh",
+    "extreme",
+    "hard",
+    "aggressive",
+    "saturated",
+    "vivid",
+    "overdone",
+    "overpowering",
+    "garish",
+    "crazy",
+    "big",
+];
+
+/// ... too little of it ("the contrast is too low").
+const WEAK_WORDS: &[&str] = &["weak", "low", "faint", "little", "subtle", "small", "timid"];
+
+/// What lifted blacks look like ("the blacks look washed out").
+const FADED_WORDS: &[&str] = &[
+    "washed", "faded", "grey", "gray", "greyish", "grayish", "milky", "muddy", "lifted", "hazy",
+];
+
 const IMPERATIVE: &[&str] = &[
     "make", "go", "turn", "give", "get", "render", "want", "like", "more", "less",
 ];
@@ -867,10 +900,36 @@ pub fn match_instruction(text: &str) -> Match {
             let after = &toks[i + n..];
             let near_before = &before[before.len().saturating_sub(4)..];
             let less = near_before.contains(&"less");
+            // "the colours are too strong", "the contrast is too low": the size of the noun's
+            // quantity, said after it.
+            let after_too = after
+                .iter()
+                .take(4)
+                .position(|w| ["too", "overly", "excessively"].contains(w))
+                .and_then(|k| after.get(k + 1));
+            let said_strong = after_too.is_some_and(|w| STRONG_WORDS.contains(w));
+            let said_weak = after_too.is_some_and(|w| WEAK_WORDS.contains(w));
+            let noun = matches!(c.kind, Kind::Noun);
             let too_much = has_seq(near_before, &["too", "much"])
                 || has_seq(near_before, &["too", "many"])
-                || has_seq(near_before, &["so", "much"]);
-            let not_enough = has_seq(before, &["not", "enough"])
+                || has_seq(near_before, &["so", "much"])
+                || (noun && said_strong);
+            // "the blacks look washed out / grey / milky": lifted blacks, to be deepened.
+            let lifted_blacks = noun
+                && matches!(c.attr, Attr::Blacks)
+                && after.iter().take(4).any(|w| FADED_WORDS.contains(w));
+            // ... and that "washed out" describes the blacks, not the colours.
+            if matches!(c.attr, Attr::Saturation)
+                && matches!(c.kind, Kind::Adjective(_))
+                && near_before
+                    .iter()
+                    .any(|w| ["blacks", "black", "shadows", "darks"].contains(w))
+            {
+                i += n;
+                continue;
+            }
+            let not_enough = (noun && said_weak)
+                || has_seq(before, &["not", "enough"])
                 || after.first() == Some(&"enough") && before.contains(&"not")
                 || has_seq(near_before, &["too", "little"])
                 || has_seq(near_before, &["lack", "of"])
@@ -936,8 +995,8 @@ pub fn match_instruction(text: &str) -> Match {
                     (if less { d.flip() } else { d }, 0.9)
                 }
                 Kind::Noun => {
-                    problem_read = too_much || not_enough;
-                    if too_much {
+                    problem_read = too_much || not_enough || lifted_blacks;
+                    if too_much || lifted_blacks {
                         (Down, 1.0)
                     } else if not_enough {
                         (Up, 1.0)

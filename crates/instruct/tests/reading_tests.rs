@@ -159,3 +159,35 @@ fn scene_words_carry_recipes() {
     assert!(labels(&r).contains(&"temperature:up".to_string()));
     assert!(retouch_instruct::concepts::parse(include_str!("../data/concepts.txt")).is_ok());
 }
+
+#[test]
+fn sizes_said_after_the_noun_name_the_problem() {
+    let fix = |text: &str| {
+        let r = Reading::new(text);
+        assert!(r.requests.is_empty(), "{text}: {}", r.summary());
+        assert_eq!(r.fixes.len(), 1, "{text}: {}", r.summary());
+        (r.fixes[0].aspect, r.fixes[0].hint)
+    };
+    assert_eq!(
+        fix("the colours are too strong"),
+        (Aspect::Saturation, Some(Dir::Down))
+    );
+    assert_eq!(
+        fix("the saturation is way too high"),
+        (Aspect::Saturation, Some(Dir::Down))
+    );
+    assert_eq!(
+        fix("the contrast is too low"),
+        (Aspect::Contrast, Some(Dir::Up))
+    );
+    assert!(Reading::new("the colours are too strong").unread.is_empty());
+    // Washed-out blacks are lifted blacks: deepen them, leave the colours alone.
+    let r = Reading::new("the blacks look washed out");
+    assert_eq!(labels(&r), vec!["blacks:down"], "{}", r.summary());
+    assert!(r.fixes.is_empty(), "{}", r.summary());
+    // Asked, not complained about: unchanged.
+    assert_eq!(
+        labels(&Reading::new("make the colours stronger")),
+        vec!["saturation:up"]
+    );
+}

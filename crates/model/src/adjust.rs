@@ -6,10 +6,12 @@
 //! applies that grid at full resolution like any other edit. The corrections are global colour
 //! functions, so a grid with 2 x 2 cells and 12 guide bins holds them.
 
+use crate::estimate::{Estimator, Problem};
 use crate::Result;
 use retouch_engine::fit::{fit_grid, FitParams};
 use retouch_engine::{BilateralGrid, GuideMap};
-use retouch_finish::auto::{self, AutoReport, AutoSpec};
+use retouch_finish::auto::{self, AutoSpec};
+use retouch_finish::correction::Correction;
 use retouch_finish::keep;
 use retouch_instruct::{Aspect, Dir, Reading};
 
@@ -75,9 +77,86 @@ pub fn auto_spec(reading: &Reading) -> Option<AutoSpec> {
     Some(spec)
 }
 
-/// The thumbnail as the auto correction would make it.
-pub fn auto_target(thumb: &[f32], spec: &AutoSpec) -> (Vec<f32>, AutoReport) {
-    auto::correct(thumb, spec)
+/// How a photo's correction is decided.
+#[derive(Clone, Debug)]
+pub enum Corrector {
+    /// Hand-set rules on the photo's statistics ([`retouch_finish::auto::correct`]).
+    Rules,
+    /// The learned estimator ([`crate::estimate`]).
+    Learned(Estimator),
+}
+
+/// Dead zones of a generic request, per parameter ([`Correction::to_vec`] order): a good
+/// photo's estimated needs inside them are left alone.
+pub const GENERIC_DEAD_ZONE: [f32; 6] = [0.04, 0.04, 0.2, 0.02, 0.02, 0.08];
+
+/// What the estimator's correction becomes for `spec`: only the asked aspects, generic
+/// requests past their dead zones, named problems at least a step in their stated direction.
+pub fn shape(c: Correction, spec: &AutoSpec) -> Correction {
+    let mut v = c.to_vec();
+    let keep = [
+        spec.white_balance,
+        spec.white_balance,
+        spec.exposure,
+        spec.contrast,
+        spec.contrast,
+        spec.saturation,
+    ];
+    for k in 0..6 {
+        if !keep[k] {
+            v[k] = 0.0;
+        } else if spec.generic {
+            let dz = GENERIC_DEAD_ZONE[k];
+            v[k] = v[k].signum() * (v[k].abs() - dz).max(0.0);
+        }
+    }
+    if spec.exposure_hint > 0.0 {
+        v[2] = v[2].max(0.4);
+    } else if spec.exposure_hint < 0.0 {
+        v[2] = v[2].min(-0.4);
+    }
+    if spec.contrast_hint > 0.0 {
+        // More contrast: levels stretched by at least 6 % at each end.
+        v[3] = v[3].max(0.03);
+        v[4] = v[4].min(-0.03);
+    } else if spec.contrast_hint < 0.0 {
+        v[3] = v[3].min(-0.03);
+        v[4] = v[4].max(0.03);
+    }
+    if spec.saturation_hint > 0.0 {
+        v[5] = v[5].max(0.2);
+    } else if spec.saturation_hint < 0.0 {
+        v[5] = v[5].min(-0.2);
+    }
+    Correction::from_vec(v)
+}
+
+/// The problems a spec names: every asked aspect of a named-problem request; of a generic one,
+/// those a named problem beside it gave a direction.
+fn named(spec: &AutoSpec) -> Vec<Problem> {
+    let mut v = Vec::new();
+    let g = spec.generic;
+    if spec.white_balance && !g {
+        v.push(Problem::WhiteBalance);
+    }
+    if spec.exposure && (!g || spec.exposure_hint != 0.0) {
+        v.push(Problem::Exposure);
+    }
+    if spec.contrast && (!g || spec.contrast_hint != 0.0) {
+        v.push(Problem::Contrast);
+    }
+    if spec.saturation && (!g || spec.saturation_hint != 0.0) {
+        v.push(Problem::Saturation);
+    }
+    v
+}
+
+/// The thumbnail as the photo's correction would make it.
+pub fn auto_target(thumb: &[f32], spec: &AutoSpec, corrector: &Corrector) -> Vec<f32> {
+    match corrector {
+        Corrector::Rules => auto::correct(thumb, spec).0,
+        Corrector::Learned(e) => shape(e.predict_given(thumb, &named(spec)), spec).apply(thumb),
+    }
 }
 
 /// `after` with each kept aspect of `before` put back, in the order colour, white balance,

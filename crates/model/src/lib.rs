@@ -12,6 +12,7 @@
 //! nor of the command line.
 
 pub mod adjust;
+pub mod estimate;
 pub mod file;
 pub mod im2col;
 pub mod lowres;
@@ -122,6 +123,8 @@ pub struct Retoucher {
     phrases_path: PathBuf,
     device: Device,
     pub file: ModelFile,
+    /// How generic requests and named problems are sized.
+    pub corrector: adjust::Corrector,
 }
 
 impl Retoucher {
@@ -139,6 +142,7 @@ impl Retoucher {
             phrases_path: model.with_file_name("phrases.safetensors"),
             device,
             file,
+            corrector: adjust::Corrector::Learned(estimate::Estimator::shipped()?),
         })
     }
 
@@ -333,7 +337,7 @@ impl Retoucher {
             .transpose()?;
         let mut edits = Vec::with_capacity(passes.len() + 2);
         if let Some(spec) = auto {
-            let (target, _) = adjust::auto_target(&thumb, &spec);
+            let target = adjust::auto_target(&thumb, &spec, &self.corrector);
             let grid = adjust::fit(&thumb, &target, l, l, &self.guide)?;
             edits.push(Edit {
                 grid,

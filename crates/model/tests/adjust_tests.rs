@@ -137,3 +137,51 @@ fn sentences_with_nothing_to_do_are_empty() {
         enc.readings
     );
 }
+
+/// The shipped estimator reads each problem back from real photos spoiled by formulas that are
+/// not its training degradations' (a linear-light gain per channel, a blend toward the mean).
+#[test]
+fn the_estimator_sees_what_is_wrong_with_real_photos() {
+    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
+    use retouch_model::estimate::{Estimator, Problem};
+    let e = Estimator::shipped().unwrap();
+    let gains = |px: &[f32], g: [f32; 3]| -> Vec<f32> {
+        px.chunks_exact(3)
+            .flat_map(|p| [0, 1, 2].map(|i| linear_to_srgb((srgb_to_linear(p[i]) * g[i]).min(1.0))))
+            .collect()
+    };
+    for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
+        let (px, w, h) = photo(name);
+        let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
+        let base = e.predict(&thumb);
+        let dark = e.predict_given(&gains(&thumb, [0.35; 3]), &[Problem::Exposure]);
+        assert!(dark.ev > base.ev + 0.8, "{name}: {dark:?} vs {base:?}");
+        let bright = e.predict_given(&gains(&thumb, [2.2; 3]), &[Problem::Exposure]);
+        assert!(bright.ev < base.ev - 0.3, "{name}: {bright:?} vs {base:?}");
+        // Blue cast: the repair warms (more red gain than blue gain).
+        let blue = e.predict_given(&gains(&thumb, [0.75, 0.92, 1.25]), &[Problem::WhiteBalance]);
+        assert!(
+            blue.log_r - blue.log_b > base.log_r - base.log_b + 0.15,
+            "{name}: {blue:?} vs {base:?}"
+        );
+        let m = thumb.iter().sum::<f32>() / thumb.len() as f32;
+        let flat: Vec<f32> = thumb.iter().map(|v| 0.5 * v + 0.5 * m).collect();
+        let f = e.predict_given(&flat, &[Problem::Contrast]);
+        assert!(
+            f.white - f.black < base.white - base.black - 0.08,
+            "{name}: {f:?} vs {base:?}"
+        );
+        let dull: Vec<f32> = thumb
+            .chunks_exact(3)
+            .flat_map(|p| {
+                let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+                [0, 1, 2].map(|i| y + 0.35 * (p[i] - y))
+            })
+            .collect();
+        let d = e.predict_given(&dull, &[Problem::Saturation]);
+        assert!(
+            d.log_chroma > base.log_chroma + 0.2,
+            "{name}: {d:?} vs {base:?}"
+        );
+    }
+}

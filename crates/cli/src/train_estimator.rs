@@ -1,0 +1,121 @@
+//! `retouch train-estimator [--out models/estimator/estimator.json]`: fit the photo's
+//! estimator (what correction a photo needs, from its statistics) on the training photos and
+//! report its error on held-out and validation photos.
+
+use anyhow::{bail, Context, Result};
+use retouch_data::synth::load_photos;
+use retouch_finish::Image;
+use retouch_train::estimator::{train, MlpSettings, DRAWS};
+use retouch_train::TrainConfig;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Training config that names the data folder and the seed (default: the shipped model's).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Photo folder (default: the config's `data_dir`).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Where to write the estimator (JSON); its report is written beside it.
+    #[arg(long, default_value = "models/estimator/estimator.json")]
+    pub out: PathBuf,
+    /// Long side of the photos the features are computed on (the network's thumbnail is 128).
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(32..=1024))]
+    pub size: u32,
+    /// Also fit the network head (chosen when it beats the ridge heads on held-out photos).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub mlp: bool,
+    /// Training steps of the network head.
+    #[arg(long, default_value_t = MlpSettings::default().steps)]
+    pub mlp_steps: usize,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+const PARAMS: [&str; 6] = ["log_r", "log_b", "ev", "black", "white", "log_chroma"];
+
+pub fn run(a: Args) -> Result<()> {
+    let config = a.config.clone().unwrap_or_else(crate::eval::default_config);
+    let text = std::fs::read_to_string(&config)
+        .with_context(|| format!("cannot read config {}", config.display()))?;
+    let mut cfg: TrainConfig = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid training config", config.display()))?;
+    cfg.resolve_paths();
+    let dir = a.data_dir.clone().unwrap_or(cfg.data_dir.clone());
+    let report_path = a.out.with_extension("report.json");
+    for p in [&a.out, &report_path] {
+        retouch_io::check_destination(p, None, a.overwrite)?;
+    }
+    let load = |split: &str| -> Result<Vec<Image>> {
+        Ok(load_photos(&dir, split, a.size)
+            .with_context(|| {
+                format!(
+                    "cannot load the {split} photos from {} (run scripts/fetch-photos.sh)",
+                    dir.display()
+                )
+            })?
+            .into_iter()
+            .map(|p| p.1)
+            .collect())
+    };
+    let (photos, validation) = (load("train")?, load("validation")?);
+    if photos.is_empty() {
+        bail!(
+            "{} has no training photos (run scripts/fetch-photos.sh)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "fitting on {} training photos x {DRAWS} draws ({} validation photos)",
+        photos.len(),
+        validation.len()
+    );
+    let command: Vec<String> = std::env::args()
+        .enumerate()
+        .map(|(i, s)| if i == 0 { "retouch".into() } else { s })
+        .collect();
+    let (est, rep) = train(
+        &photos,
+        &validation,
+        cfg.seed,
+        7,
+        a.mlp.then_some(MlpSettings {
+            steps: a.mlp_steps,
+            ..MlpSettings::default()
+        }),
+        &format!("`{}`", command.join(" ")),
+    )?;
+    for (label, err) in &rep.search {
+        println!("{label}: held-out mean RMSE {err:.4}");
+    }
+    println!(
+        "chosen: {} ({} samples fitted, {} held out)",
+        rep.chosen, rep.fit_samples, rep.held_out_samples
+    );
+    println!("| parameter | identity RMSE | held-out photos RMSE | validation photos RMSE |");
+    println!("|---|---|---|---|");
+    for (k, name) in PARAMS.iter().enumerate() {
+        println!(
+            "| {name} | {:.3} | {:.3} | {} |",
+            rep.identity_rmse[k],
+            rep.held_out_rmse[k],
+            rep.validation_rmse
+                .map_or("-".into(), |v| format!("{:.3}", v[k]))
+        );
+    }
+    println!("\nnamed-problem heads (held-out samples that have the problem): RMSE general -> own");
+    for (p, v) in &rep.given_rmse {
+        let cells: Vec<String> = v.iter().map(|(g, o)| format!("{g:.3} -> {o:.3}")).collect();
+        println!("{p}: {}", cells.join(", "));
+    }
+    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    retouch_io::write_atomic(&a.out, &serde_json::to_vec(&est)?, a.overwrite)?;
+    retouch_io::write_atomic(&report_path, &serde_json::to_vec_pretty(&rep)?, a.overwrite)?;
+    eprintln!("wrote {} and {}", a.out.display(), report_path.display());
+    Ok(())
+}

@@ -1,0 +1,393 @@
+//! The instruction probe (issue "Understand what people actually write", Measure): sentences
+//! of many kinds and languages written by this project for the probe alone
+//! (`crates/eval/data/probe.txt`), each with the measurable changes that count as following it,
+//! run through the shipped model on photos of the split. Reported per kind, per language
+//! group and for the held-out quarter apart.
+//!
+//! A sentence's expectations are items that must all hold: a change (one of its alternatives
+//! moved the asked way by [`MIN_DELTA`], the eval's direction test) or a kept aspect (its
+//! statistic, `retouch_finish::keep::statistics`, within [`KEEP_TOLERANCE`]).
+
+use crate::methods::{self, Method};
+use crate::{Count, EvalError, Result};
+use retouch_data::synth::MIN_DELTA;
+use retouch_finish::keep::statistics;
+use retouch_finish::Image;
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Target, ATOMIC};
+use retouch_instruct::Aspect;
+use retouch_model::Retoucher;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The probe's sentences, as committed.
+pub const PROBE: &str = include_str!("../data/probe.txt");
+
+/// How far a kept statistic may move (CIELAB units).
+pub const KEEP_TOLERANCE: f32 = 1.0;
+
+/// What kind of writing a sentence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Plain,
+    Typo,
+    Scene,
+    Problem,
+    Look,
+    Slider,
+    Negation,
+    Constraint,
+    Foreign,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "plain" => Kind::Plain,
+            "typo" => Kind::Typo,
+            "scene" => Kind::Scene,
+            "problem" => Kind::Problem,
+            "look" => Kind::Look,
+            "slider" => Kind::Slider,
+            "negation" => Kind::Negation,
+            "constraint" => Kind::Constraint,
+            "foreign" => Kind::Foreign,
+            _ => return None,
+        })
+    }
+}
+
+/// One expectation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Expect {
+    /// Any of these changes.
+    Change(Vec<Target>),
+    /// This aspect stays put.
+    Keep(Aspect),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Case {
+    pub kind: Kind,
+    pub language: String,
+    pub sentence: String,
+    pub expect: Vec<Expect>,
+    pub held_out: bool,
+}
+
+fn parse_target(s: &str) -> Option<Target> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let (attr, dir) = match parts.as_slice() {
+        ["style", name, dir] => (Attr::Style((*name).to_string()), *dir),
+        [name, dir] => (ATOMIC.iter().find(|a| a.key() == *name)?.clone(), *dir),
+        _ => return None,
+    };
+    let dir = match dir {
+        "up" => Dir::Up,
+        "down" => Dir::Down,
+        _ => return None,
+    };
+    Some(Target::new(attr, dir))
+}
+
+fn parse_aspect(s: &str) -> Option<Aspect> {
+    Some(match s {
+        "brightness" => Aspect::Brightness,
+        "contrast" => Aspect::Contrast,
+        "saturation" => Aspect::Saturation,
+        "white-balance" => Aspect::WhiteBalance,
+        "colour" => Aspect::Colour,
+        _ => return None,
+    })
+}
+
+/// Parse the probe file: `kind | language | sentence | expectations` per line, `#` comments.
+pub fn parse(text: &str) -> Result<Vec<Case>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| EvalError::Other(format!("probe line {}: {why}: {line}", n + 1));
+        let f: Vec<&str> = line.split(" | ").map(str::trim).collect();
+        let [kind, language, sentence, expect] = f.as_slice() else {
+            return Err(bad("expected 4 fields"));
+        };
+        let kind = Kind::parse(kind).ok_or_else(|| bad("unknown kind"))?;
+        let mut ex = Vec::new();
+        for item in expect.split_whitespace() {
+            if let Some(a) = item.strip_prefix("keep:") {
+                ex.push(Expect::Keep(
+                    parse_aspect(a).ok_or_else(|| bad("unknown aspect"))?,
+                ));
+            } else {
+                let alts = item
+                    .split('|')
+                    .map(parse_target)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| bad("unknown change"))?;
+                ex.push(Expect::Change(alts));
+            }
+        }
+        if ex.is_empty() {
+            return Err(bad("no expectation"));
+        }
+        let index = out.len();
+        out.push(Case {
+            kind,
+            language: (*language).to_string(),
+            sentence: (*sentence).to_string(),
+            expect: ex,
+            held_out: index % 4 == 3,
+        });
+    }
+    Ok(out)
+}
+
+/// The committed probe.
+pub fn cases() -> Result<Vec<Case>> {
+    parse(PROBE)
+}
+
+/// Whether the kept aspect's statistics stayed within the tolerance.
+pub fn kept(a: Aspect, before: &[f32; 5], after: &[f32; 5]) -> bool {
+    let idx: &[usize] = match a {
+        Aspect::Brightness => &[0],
+        Aspect::Contrast => &[1],
+        Aspect::Saturation => &[2],
+        Aspect::WhiteBalance => &[3, 4],
+        Aspect::Colour => &[2, 3, 4],
+    };
+    idx.iter()
+        .all(|i| (after[*i] - before[*i]).abs() <= KEEP_TOLERANCE)
+}
+
+/// Counts over a group of (sentence, photo) runs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Group {
+    /// Requested changes made.
+    pub directions: Count,
+    /// Sentences with every expectation met.
+    pub followed: Count,
+    /// Kept aspects honoured.
+    pub constraints: Count,
+}
+
+#[derive(Default)]
+struct Acc {
+    dirs: Vec<bool>,
+    followed: Vec<bool>,
+    keeps: Vec<bool>,
+}
+
+impl Acc {
+    fn group(&self) -> Group {
+        Group {
+            directions: Count::of(self.dirs.iter().copied()),
+            followed: Count::of(self.followed.iter().copied()),
+            constraints: Count::of(self.keeps.iter().copied()),
+        }
+    }
+}
+
+/// Per sentence: on how many photos it was followed.
+#[derive(Clone, Debug, Serialize)]
+pub struct SentenceResult {
+    pub sentence: String,
+    pub kind: Kind,
+    pub language: String,
+    pub held_out: bool,
+    pub followed_on: usize,
+    pub reading: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeSummary {
+    pub sentences: usize,
+    pub photos: usize,
+    pub all: Group,
+    pub development: Group,
+    pub held_out: Group,
+    pub english: Group,
+    pub other_languages: Group,
+    pub by_kind: BTreeMap<String, Group>,
+    pub by_language: BTreeMap<String, Group>,
+    pub per_sentence: Vec<SentenceResult>,
+}
+
+/// Run every sentence on every photo.
+pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<ProbeSummary> {
+    let cases = cases()?;
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut per_sentence = Vec::new();
+    let befores: Vec<_> = photos
+        .iter()
+        .map(|p| (stats(&p.data, None), statistics(&p.data)))
+        .collect();
+    for c in &cases {
+        let mut followed_on = 0;
+        for (img, (before, kb)) in photos.iter().zip(&befores) {
+            let out = methods::run(Method::Model, r, img, &c.sentence)?;
+            let after = stats(&out, None);
+            let ka = statistics(&out);
+            let mut dirs = Vec::new();
+            let mut keeps = Vec::new();
+            for e in &c.expect {
+                match e {
+                    Expect::Change(alts) => dirs.push(
+                        alts.iter()
+                            .any(|t| moved_as_asked(t, before, &after, MIN_DELTA)),
+                    ),
+                    Expect::Keep(a) => keeps.push(kept(*a, kb, &ka)),
+                }
+            }
+            let ok = dirs.iter().chain(&keeps).all(|b| *b);
+            followed_on += usize::from(ok);
+            let english = c.language == "en";
+            let keys = [
+                "all".to_string(),
+                if c.held_out {
+                    "held-out"
+                } else {
+                    "development"
+                }
+                .to_string(),
+                if english { "english" } else { "other" }.to_string(),
+                format!("kind:{:?}", c.kind).to_lowercase(),
+                format!("lang:{}", c.language),
+            ];
+            for k in keys {
+                let a = acc.entry(k).or_default();
+                a.dirs.extend(&dirs);
+                a.keeps.extend(&keeps);
+                a.followed.push(ok);
+            }
+            tick();
+        }
+        per_sentence.push(SentenceResult {
+            sentence: c.sentence.clone(),
+            kind: c.kind,
+            language: c.language.clone(),
+            held_out: c.held_out,
+            followed_on,
+            reading: retouch_instruct::Reading::new(&c.sentence).summary(),
+        });
+    }
+    let g = |k: &str| acc.get(k).map(Acc::group).unwrap_or_default();
+    let with_prefix = |p: &str| -> BTreeMap<String, Group> {
+        acc.iter()
+            .filter_map(|(k, v)| k.strip_prefix(p).map(|n| (n.to_string(), v.group())))
+            .collect()
+    };
+    Ok(ProbeSummary {
+        sentences: cases.len(),
+        photos: photos.len(),
+        all: g("all"),
+        development: g("development"),
+        held_out: g("held-out"),
+        english: g("english"),
+        other_languages: g("other"),
+        by_kind: with_prefix("kind:"),
+        by_language: with_prefix("lang:"),
+        per_sentence,
+    })
+}
+
+/// The report's Markdown section.
+pub fn markdown(s: &ProbeSummary) -> String {
+    let pct = |c: &Count| {
+        if c.rate.is_finite() {
+            format!("{:.1} % ({})", 100.0 * c.rate, c.n)
+        } else {
+            "-".into()
+        }
+    };
+    let row = |label: &str, g: &Group| {
+        format!(
+            "| {label} | {} | {} | {} |\n",
+            pct(&g.directions),
+            pct(&g.followed),
+            pct(&g.constraints)
+        )
+    };
+    let mut o = format!(
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence is the held-out quarter). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        s.sentences, s.photos
+    );
+    o += &row("all", &s.all);
+    o += &row("development three quarters", &s.development);
+    o += &row("held-out quarter", &s.held_out);
+    o += &row("English", &s.english);
+    o += &row("other languages", &s.other_languages);
+    for (k, g) in &s.by_kind {
+        o += &row(&format!("kind: {k}"), g);
+    }
+    for (k, g) in &s.by_language {
+        o += &row(&format!("language: {k}"), g);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_probe_parses_with_every_kind_and_nine_languages() {
+        let c = cases().unwrap();
+        assert!(c.len() >= 190, "{}", c.len());
+        let mut langs: Vec<&str> = c.iter().map(|x| x.language.as_str()).collect();
+        langs.sort();
+        langs.dedup();
+        assert!(langs.len() >= 9, "{langs:?}");
+        for k in [
+            Kind::Plain,
+            Kind::Typo,
+            Kind::Scene,
+            Kind::Problem,
+            Kind::Look,
+            Kind::Slider,
+            Kind::Negation,
+            Kind::Constraint,
+            Kind::Foreign,
+        ] {
+            assert!(c.iter().any(|x| x.kind == k), "{k:?}");
+        }
+        assert_eq!(c.iter().filter(|x| x.held_out).count(), c.len() / 4);
+        // Sentences are unique.
+        let mut s: Vec<&str> = c.iter().map(|x| x.sentence.as_str()).collect();
+        s.sort();
+        let n = s.len();
+        s.dedup();
+        assert_eq!(s.len(), n);
+    }
+
+    #[test]
+    fn bad_lines_are_errors_that_name_the_line() {
+        for bad in [
+            "plain | en | warmer",
+            "weird | en | warmer | temperature:up",
+            "plain | en | warmer | temperature:sideways",
+            "plain | en | warmer | keep:nothing",
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("line 1"), "{e}");
+        }
+        let c = parse("constraint | en | warmer, keep it | temperature:up|style:golden-hour:up keep:brightness").unwrap();
+        assert_eq!(c[0].expect.len(), 2);
+        assert_eq!(c[0].expect[1], Expect::Keep(Aspect::Brightness));
+    }
+
+    #[test]
+    fn kept_uses_the_aspects_statistics() {
+        let b = [50.0, 20.0, 15.0, 1.0, 2.0];
+        let mut a = b;
+        a[0] += 0.5;
+        a[3] += 3.0;
+        assert!(kept(Aspect::Brightness, &b, &a));
+        assert!(!kept(Aspect::WhiteBalance, &b, &a));
+        assert!(!kept(Aspect::Colour, &b, &a));
+        assert!(kept(Aspect::Contrast, &b, &a));
+    }
+}

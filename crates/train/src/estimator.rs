@@ -1,0 +1,412 @@
+//! Training the photo's estimator ([`retouch_model::estimate`]): each photo is spoiled by
+//! random corrections' inverses ([`retouch_data::degrade`]), the spoiled thumbnail's features
+//! are the input and the correction the target. The penalty is chosen on photos held out of
+//! the fit (a share of the training photos); the report gives the error of every parameter
+//! on them and on any further photos given (the validation split).
+
+use crate::Result;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use retouch_data::degrade::random_correction;
+use retouch_finish::correction::{Correction, PARAMS};
+use retouch_finish::features::{features, FEATURES};
+use retouch_finish::Image;
+use retouch_model::estimate::{Estimator, Problem};
+use serde::Serialize;
+
+/// Samples drawn from each photo.
+pub const DRAWS: usize = 48;
+
+/// Penalties tried.
+pub const LAMBDAS: [f64; 5] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
+
+/// (features, correction) pairs from `photos`, deterministic for the seed.
+pub fn samples(photos: &[Image], draws: usize, seed: u64) -> Vec<([f32; FEATURES], Correction)> {
+    photos
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, p)| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
+            (0..draws)
+                .map(|_| {
+                    let c = random_correction(&mut r);
+                    (features(&c.degrade(&p.data)), c)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Root-mean-square error per parameter ([`Correction::to_vec`] order).
+pub fn rmse(e: &Estimator, set: &[([f32; FEATURES], Correction)]) -> [f64; PARAMS] {
+    let mut s = [0f64; PARAMS];
+    for (f, c) in set {
+        let p = e.predict_features(f).to_vec();
+        let t = c.clamped().to_vec();
+        for k in 0..PARAMS {
+            s[k] += f64::from(p[k] - t[k]).powi(2);
+        }
+    }
+    s.map(|v| (v / set.len().max(1) as f64).sqrt())
+}
+
+/// What training measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct EstimatorReport {
+    pub fit_samples: usize,
+    pub held_out_samples: usize,
+    /// Every candidate head and its mean RMSE over the parameters on the held-out photos.
+    pub search: Vec<(String, f64)>,
+    pub chosen: String,
+    pub held_out_rmse: [f64; PARAMS],
+    /// RMSE on the extra photos (validation split), when given.
+    pub validation_rmse: Option<[f64; PARAMS]>,
+    /// RMSE of predicting nothing (the identity), on the held-out photos.
+    pub identity_rmse: [f64; PARAMS],
+    /// Per named problem, on held-out samples that have it: (general head, own head) RMSE of
+    /// each of its parameters.
+    pub given_rmse: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// Fit ridge heads and the network head on `photos` less every `hold_every`-th (held out to
+/// choose among them and to stop the network early); report the chosen one on `validation`.
+pub fn train(
+    photos: &[Image],
+    validation: &[Image],
+    seed: u64,
+    hold_every: usize,
+    mlp: Option<MlpSettings>,
+    provenance: &str,
+) -> Result<(Estimator, EstimatorReport)> {
+    let held = |i: usize| hold_every != 0 && i.is_multiple_of(hold_every);
+    let pick = |want: bool| -> Vec<Image> {
+        photos
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| held(*i) == want)
+            .map(|(_, p)| p.clone())
+            .collect()
+    };
+    let (fit_p, held_p) = (pick(false), pick(true));
+    let fit_s = samples(&fit_p, DRAWS, seed);
+    let held_s = samples(&held_p, DRAWS, seed ^ 1);
+    let mean = |v: [f64; PARAMS]| v.iter().sum::<f64>() / PARAMS as f64;
+    let mut search = Vec::new();
+    let mut best: Option<(f64, String, Estimator)> = None;
+    let mut consider = |label: String, e: Estimator| {
+        let err = mean(rmse(&e, &held_s));
+        search.push((label.clone(), err));
+        if best.as_ref().is_none_or(|(b, _, _)| err < *b) {
+            best = Some((err, label, e));
+        }
+    };
+    for degree in [1u8, 2] {
+        for lambda in LAMBDAS {
+            let e = Estimator::fit(&fit_s, degree, lambda, String::new())?;
+            consider(format!("ridge, degree {degree}, lambda {lambda}"), e);
+        }
+    }
+    if let Some(m) = mlp {
+        let e = fit_mlp(&fit_s, &held_s, m, seed)?;
+        consider(
+            format!(
+                "mlp {} x {} ReLU, {} steps of {}, AdamW lr {} wd {}",
+                m.layers, m.hidden, m.steps, m.batch, m.lr, m.weight_decay
+            ),
+            e,
+        );
+    }
+    let (_, chosen, mut e) = best.expect("at least one fit");
+    // The named-problem heads: the best ridge setting, on the samples that have the problem.
+    let (deg, lam) = ridge_best(&search);
+    let mut given_rmse = Vec::new();
+    for p in Problem::ALL {
+        let fit_p: Vec<_> = fit_s
+            .iter()
+            .filter(|(_, c)| p.present_in(c))
+            .copied()
+            .collect();
+        let held_p: Vec<_> = held_s
+            .iter()
+            .filter(|(_, c)| p.present_in(c))
+            .copied()
+            .collect();
+        let h = Estimator::fit(&fit_p, deg, lam, String::new())?;
+        let (general, own) = (rmse(&e, &held_p), rmse(&h, &held_p));
+        given_rmse.push((
+            format!("{p:?}"),
+            p.params().iter().map(|k| (general[*k], own[*k])).collect(),
+        ));
+        e.given.push(h);
+    }
+    let held_out_rmse = rmse(&e, &held_s);
+    let validation_rmse = if validation.is_empty() {
+        None
+    } else {
+        Some(rmse(&e, &samples(validation, DRAWS, seed ^ 2)))
+    };
+    let identity_rmse = {
+        let mut s = [0f64; PARAMS];
+        let z = Correction::default().to_vec();
+        for (_, c) in &held_s {
+            let t = c.clamped().to_vec();
+            for k in 0..PARAMS {
+                s[k] += f64::from(t[k] - z[k]).powi(2);
+            }
+        }
+        s.map(|v| (v / held_s.len().max(1) as f64).sqrt())
+    };
+    let report = EstimatorReport {
+        fit_samples: fit_s.len(),
+        held_out_samples: held_s.len(),
+        search,
+        chosen: chosen.clone(),
+        held_out_rmse,
+        validation_rmse,
+        identity_rmse,
+        given_rmse,
+    };
+    e.provenance = format!(
+        "{provenance}; {} photos ({} fitted, {} held out) x {DRAWS} draws; {chosen}; held-out RMSE [log_r, log_b, ev, black, white - 1, log_chroma] = {:?}",
+        photos.len(),
+        fit_p.len(),
+        held_p.len(),
+        report.held_out_rmse.map(|v| (v * 1000.0).round() / 1000.0)
+    );
+    Ok((e, report))
+}
+
+/// The ridge setting with the lowest held-out error in `search`.
+fn ridge_best(search: &[(String, f64)]) -> (u8, f64) {
+    let mut best = (1u8, LAMBDAS[0], f64::MAX);
+    for degree in [1u8, 2] {
+        for lambda in LAMBDAS {
+            let label = format!("ridge, degree {degree}, lambda {lambda}");
+            if let Some((_, err)) = search.iter().find(|(l, _)| *l == label) {
+                if *err < best.2 {
+                    best = (degree, lambda, *err);
+                }
+            }
+        }
+    }
+    (best.0, best.1)
+}
+
+/// Settings of the network head.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct MlpSettings {
+    pub hidden: usize,
+    pub layers: usize,
+    pub steps: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub weight_decay: f64,
+}
+
+impl Default for MlpSettings {
+    fn default() -> Self {
+        Self {
+            hidden: 96,
+            layers: 2,
+            steps: 6000,
+            batch: 256,
+            lr: 2e-3,
+            weight_decay: 1e-4,
+        }
+    }
+}
+
+/// Fit the network head on `fit` (standardised features and targets), keeping the weights
+/// with the lowest held-out error (checked every 250 steps). Deterministic for the seed.
+pub fn fit_mlp(
+    fit: &[([f32; FEATURES], Correction)],
+    held: &[([f32; FEATURES], Correction)],
+    s: MlpSettings,
+    seed: u64,
+) -> Result<Estimator> {
+    use crate::optim::{lr_at, AdamW};
+    use candle_core::{DType, Device, Tensor, Var};
+    use rand::Rng;
+    use retouch_model::estimate::{Dense, Mlp};
+    use std::collections::BTreeMap;
+
+    if fit.is_empty() {
+        return Err(crate::TrainError::Other("estimator: no samples".into()));
+    }
+    let dev = Device::Cpu;
+    // Standardisation of features and targets.
+    let n = fit.len() as f64;
+    let mut fm = vec![0f64; FEATURES];
+    let mut fs = vec![0f64; FEATURES];
+    let mut tm = [0f64; PARAMS];
+    let mut ts = [0f64; PARAMS];
+    for (f, c) in fit {
+        let t = c.clamped().to_vec();
+        for k in 0..FEATURES {
+            fm[k] += f64::from(f[k]) / n;
+        }
+        for k in 0..PARAMS {
+            tm[k] += f64::from(t[k]) / n;
+        }
+    }
+    for (f, c) in fit {
+        let t = c.clamped().to_vec();
+        for k in 0..FEATURES {
+            fs[k] += (f64::from(f[k]) - fm[k]).powi(2) / n;
+        }
+        for k in 0..PARAMS {
+            ts[k] += (f64::from(t[k]) - tm[k]).powi(2) / n;
+        }
+    }
+    let base = Estimator {
+        degree: 1,
+        mean: fm.iter().map(|v| *v as f32).collect(),
+        scale: fs.iter().map(|v| v.sqrt().max(1e-6) as f32).collect(),
+        weights: Vec::new(),
+        mlp: None,
+        given: Vec::new(),
+        provenance: String::new(),
+    };
+    let ts = ts.map(|v| v.sqrt().max(1e-6));
+    let table = |set: &[([f32; FEATURES], Correction)]| -> (Vec<f32>, Vec<f32>) {
+        let mut x = Vec::with_capacity(set.len() * FEATURES);
+        let mut y = Vec::with_capacity(set.len() * PARAMS);
+        for (f, c) in set {
+            x.extend(base.standardise(f));
+            let t = c.clamped().to_vec();
+            for k in 0..PARAMS {
+                y.push(((f64::from(t[k]) - tm[k]) / ts[k]) as f32);
+            }
+        }
+        (x, y)
+    };
+    let (fx, fy) = table(fit);
+    let fx = Tensor::from_vec(fx, (fit.len(), FEATURES), &dev)?;
+    let fy = Tensor::from_vec(fy, (fit.len(), PARAMS), &dev)?;
+
+    // He-initialised layers from a seeded generator.
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut dims = vec![FEATURES];
+    dims.extend(std::iter::repeat_n(s.hidden, s.layers));
+    dims.push(PARAMS);
+    let mut vars: BTreeMap<String, Var> = BTreeMap::new();
+    for l in 0..dims.len() - 1 {
+        let (i, o) = (dims[l], dims[l + 1]);
+        let std = (2.0 / i as f64).sqrt();
+        let w: Vec<f32> = (0..i * o)
+            .map(|_| {
+                // Box-Muller.
+                let (u1, u2): (f64, f64) = (r.gen_range(1e-12..1.0), r.gen_range(0.0..1.0));
+                ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos() * std) as f32
+            })
+            .collect();
+        vars.insert(
+            format!("{l:02}.w"),
+            Var::from_tensor(&Tensor::from_vec(w, (o, i), &dev)?)?,
+        );
+        vars.insert(format!("{l:02}.b"), Var::zeros(o, DType::F32, &dev)?);
+    }
+    let forward = |vars: &BTreeMap<String, Var>, x: &Tensor| -> candle_core::Result<Tensor> {
+        let mut h = x.clone();
+        let nl = dims.len() - 1;
+        for l in 0..nl {
+            let w = vars[&format!("{l:02}.w")].as_tensor();
+            let b = vars[&format!("{l:02}.b")].as_tensor();
+            h = h.matmul(&w.t()?)?.broadcast_add(b)?;
+            if l + 1 < nl {
+                h = h.relu()?;
+            }
+        }
+        Ok(h)
+    };
+    let export = |vars: &BTreeMap<String, Var>| -> candle_core::Result<Estimator> {
+        let mut layers = Vec::new();
+        for l in 0..dims.len() - 1 {
+            layers.push(Dense {
+                inputs: dims[l],
+                outputs: dims[l + 1],
+                w: vars[&format!("{l:02}.w")]
+                    .as_tensor()
+                    .flatten_all()?
+                    .to_vec1()?,
+                b: vars[&format!("{l:02}.b")].as_tensor().to_vec1()?,
+            });
+        }
+        let mut e = base.clone();
+        e.mlp = Some(Mlp {
+            layers,
+            out_mean: tm.iter().map(|v| *v as f32).collect(),
+            out_scale: ts.iter().map(|v| *v as f32).collect(),
+        });
+        Ok(e)
+    };
+    let mut opt = AdamW::new(&vars, s.weight_decay)?;
+    let mean = |v: [f64; PARAMS]| v.iter().sum::<f64>() / PARAMS as f64;
+    let mut best: Option<(f64, Estimator)> = None;
+    for step in 0..s.steps {
+        let idx: Vec<u32> = (0..s.batch)
+            .map(|_| r.gen_range(0..fit.len()) as u32)
+            .collect();
+        let idx = Tensor::from_vec(idx, s.batch, &dev)?;
+        let x = fx.index_select(&idx, 0)?;
+        let y = fy.index_select(&idx, 0)?;
+        let loss = (forward(&vars, &x)? - y)?.sqr()?.mean_all()?;
+        let grads = loss.backward()?;
+        let g: BTreeMap<String, Tensor> = vars
+            .iter()
+            .filter_map(|(k, v)| grads.get(v.as_tensor()).map(|g| (k.clone(), g.clone())))
+            .collect();
+        opt.step(&vars, &g, lr_at(step, s.steps, 200, s.lr, 0.05))?;
+        if (step + 1) % 250 == 0 || step + 1 == s.steps {
+            let e = export(&vars)?;
+            let err = mean(rmse(&e, if held.is_empty() { fit } else { held }));
+            if best.as_ref().is_none_or(|(b, _)| err < *b) {
+                best = Some((err, e));
+            }
+        }
+    }
+    Ok(best.expect("at least one check").1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The network head learns a nonlinear rule a linear head cannot, and its exported weights
+    /// (run by the plain forward of `retouch_model::estimate::Mlp`) give what it learned.
+    #[test]
+    fn the_network_head_learns_and_exports() {
+        let make = |n: usize, salt: usize| -> Vec<([f32; FEATURES], Correction)> {
+            (0..n)
+                .map(|i| {
+                    let mut f = [0f32; FEATURES];
+                    for (j, v) in f.iter_mut().enumerate() {
+                        *v = (((i + salt) * (j + 5) * 7919) % 211) as f32 / 105.0 - 1.0;
+                    }
+                    let c = Correction {
+                        ev: f[0].abs() * 1.5 - 0.5,
+                        log_chroma: 0.3 * f[1],
+                        ..Correction::default()
+                    };
+                    (f, c)
+                })
+                .collect()
+        };
+        let (fit, held) = (make(2000, 0), make(300, 99_991));
+        let s = MlpSettings {
+            hidden: 32,
+            steps: 1500,
+            ..MlpSettings::default()
+        };
+        let e = fit_mlp(&fit, &held, s, 5).unwrap();
+        e.validate().unwrap();
+        let ridge = Estimator::fit(&fit, 1, 1e-6, String::new()).unwrap();
+        let (net_err, lin_err) = (rmse(&e, &held), rmse(&ridge, &held));
+        assert!(
+            net_err[2] < 0.5 * lin_err[2],
+            "ev: {net_err:?} vs {lin_err:?}"
+        );
+        assert!(net_err[5] < 0.05, "{net_err:?}");
+    }
+}
