@@ -30,7 +30,9 @@ pub struct ModelArgs {
 pub struct EditArgs {
     /// Photo to retouch (JPEG, PNG, TIFF, WebP).
     pub input: PathBuf,
-    /// What to do, in plain English ("warmer, lift the shadows").
+    /// What to do, in plain English ("warmer, lift the shadows"); slider settings such as
+    /// "-1 EV" are taken as the instruction, not as options.
+    #[arg(allow_hyphen_values = true)]
     pub instruction: String,
     /// Output path (.jpg, .png, .tif); the format follows the extension.
     #[arg(short, long)]

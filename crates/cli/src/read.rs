@@ -7,7 +7,9 @@ use retouch_instruct::Reading;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The instruction, in any of the languages the lexicon knows.
+    /// The instruction, in any of the languages the lexicon knows (slider settings such as
+    /// "-1 EV" are taken as the sentence, not as options).
+    #[arg(allow_hyphen_values = true)]
     pub sentence: String,
     /// Print the whole reading as JSON.
     #[arg(long)]

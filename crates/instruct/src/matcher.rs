@@ -367,6 +367,7 @@ pub fn vocabulary() -> Vec<&'static str> {
             STRONG,
             STRONG_WORDS,
             WEAK_WORDS,
+            REDUCE_VERBS,
             FADED_WORDS,
         ] {
             list.iter().for_each(|w| add(w));
@@ -542,6 +543,23 @@ const PROBLEM_WORDS: &[&str] = &[
     "really",
     "pretty",
 ];
+/// Verbs that take away what the next word names ("reduce the orange").
+const REDUCE_VERBS: &[&str] = &[
+    "reduce",
+    "remove",
+    "decrease",
+    "lower",
+    "cut",
+    "kill",
+    "minimise",
+    "minimize",
+    "eliminate",
+    "get rid of",
+    "take out",
+    "take away",
+    "drop",
+];
+
 /// Sizes said after a noun ("the colours are too strong"): too much of it.
 const STRONG_WORDS: &[&str] = &[
     "strong",
@@ -899,7 +917,16 @@ pub fn match_instruction(text: &str) -> Match {
             let before = &toks[..i];
             let after = &toks[i + n..];
             let near_before = &before[before.len().saturating_sub(4)..];
-            let less = near_before.contains(&"less");
+            // "less warm", "not as saturated", "reduce the orange": the word's direction
+            // flips (a cast, "reduce the blue cast", is a problem already and is not flipped
+            // twice: see `cast` below).
+            let reducing = matches!(c.kind, Kind::Adjective(_))
+                && find_any(near_before, REDUCE_VERBS).is_some()
+                && !after
+                    .first()
+                    .is_some_and(|w| ["cast", "casts", "tint", "tone", "tones", "hue"].contains(w));
+            let less =
+                near_before.contains(&"less") || has_seq(near_before, &["not", "as"]) || reducing;
             // "the colours are too strong", "the contrast is too low": the size of the noun's
             // quantity, said after it.
             let after_too = after
@@ -960,7 +987,10 @@ pub fn match_instruction(text: &str) -> Match {
             let asked = find_any(before, IMPERATIVE).is_some()
                 || find_any(
                     before,
-                    &["add", "apply", "with", "want", "slight", "subtle"],
+                    &[
+                        "add", "apply", "with", "want", "slight", "slightly", "subtle", "bit",
+                        "touch", "more", "some",
+                    ],
                 )
                 .is_some();
             let cast = matches!(c.kind, Kind::Adjective(_))
@@ -999,6 +1029,11 @@ pub fn match_instruction(text: &str) -> Match {
                     if too_much || lifted_blacks {
                         (Down, 1.0)
                     } else if not_enough {
+                        (Up, 1.0)
+                    } else if after.first() == Some(&"down") {
+                        // "bring the highlights down", "turn the saturation down".
+                        (Down, 1.0)
+                    } else if after.first() == Some(&"up") {
                         (Up, 1.0)
                     } else {
                         let word_dir = |ws: &[&str]| -> Option<Dir> {

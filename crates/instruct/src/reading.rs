@@ -510,6 +510,9 @@ impl Reading {
             }
         }
         let mut keep: Vec<Aspect> = Vec::new();
+        // Attributes the matcher read as requests inside a keep clause ("die Helligkeit
+        // beibehalten" -> "brightness keep", verb last): the clause keeps them.
+        let mut kept_here: Vec<Attr> = Vec::new();
         for c in &rest {
             let toks: Vec<&str> = c.split(' ').collect();
             let m = matcher::match_instruction(c);
@@ -524,6 +527,17 @@ impl Reading {
                     if !keep.contains(a) {
                         keep.push(*a);
                     }
+                    // Only where the keep verb ends the clause, after what it keeps.
+                    let verb_last = KEEP_WORDS.iter().any(|k| {
+                        let kw: Vec<&str> = k.split(' ').collect();
+                        toks.ends_with(&kw)
+                    });
+                    kept_here.extend(
+                        m.targets
+                            .iter()
+                            .filter(|(t, _)| verb_last && t.region.is_none() && a.covers(&t.attr))
+                            .map(|(t, _)| t.attr.clone()),
+                    );
                 }
             }
             if !named {
@@ -541,6 +555,9 @@ impl Reading {
         // A request inside the keep clause itself ("don't brighten it") the matcher has
         // already turned into a kept attribute.
         let mut matched = matched;
+        matched
+            .targets
+            .retain(|(t, _)| t.region.is_some() || !kept_here.contains(&t.attr));
         keep.retain(|a| !matched.targets.iter().any(|(t, _)| a.covers(&t.attr)));
         // A named problem of a whole-photo aspect is sized by the photo, not by the network.
         matched.targets.retain(|(t, _)| {

@@ -82,36 +82,43 @@ fn nearest(word: &str, vocab: &[&str]) -> Option<String> {
         4..=6 => 1,
         _ => 2,
     };
-    let mut best: Option<(usize, &str)> = None;
-    let mut tie = false;
+    // The nearest candidates; among equals, those that keep the word's first letter.
+    let keeps = |x: &str| x.chars().next() == word.chars().next();
+    let mut best: Vec<&str> = Vec::new();
+    let mut best_d = usize::MAX;
     for &v in vocab {
         if v.len().abs_diff(word.len()) > limit {
             continue;
         }
         let d = strsim::osa_distance(word, v);
-        if d > limit {
+        if d > limit || d > best_d {
             continue;
         }
-        match best {
-            Some((b, _)) if d > b => {}
-            Some((b, bw)) if d == b => {
-                // Same distance: prefer the candidate that keeps the first letter.
-                let keeps = |x: &str| x.chars().next() == word.chars().next();
-                if keeps(v) && !keeps(bw) {
-                    best = Some((d, v));
-                } else if keeps(v) == keeps(bw) {
-                    tie = true;
-                }
-            }
-            _ => {
-                best = Some((d, v));
-                tie = false;
-            }
+        if d < best_d {
+            best_d = d;
+            best.clear();
         }
+        best.push(v);
     }
-    match (best, tie) {
-        (Some((_, v)), false) => Some(v.to_string()),
-        _ => None,
+    if best.iter().any(|v| keeps(v)) {
+        best.retain(|v| keeps(v));
+    }
+    match best.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        // A tie is still a correction when every candidate means the same edit to the
+        // matcher ("warmr": warm / warmer; "coller": cooler / colder).
+        [first, rest @ ..] => {
+            let meaning = |w: &str| -> Vec<String> {
+                crate::matcher::match_instruction(w)
+                    .targets
+                    .iter()
+                    .map(|(t, _)| t.label())
+                    .collect()
+            };
+            let m = meaning(first);
+            (!m.is_empty() && rest.iter().all(|v| meaning(v) == m)).then(|| first.to_string())
+        }
     }
 }
 

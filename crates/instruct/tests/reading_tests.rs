@@ -191,3 +191,25 @@ fn sizes_said_after_the_noun_name_the_problem() {
         vec!["saturation:up"]
     );
 }
+
+#[test]
+fn particles_reducing_verbs_and_verb_final_keeps() {
+    let l = |t: &str| labels(&Reading::new(t));
+    assert_eq!(l("bring the highlights down"), vec!["highlights:down"]);
+    assert_eq!(l("turn the saturation up"), vec!["saturation:up"]);
+    assert_eq!(l("reduce the orange"), vec!["temperature:down"]);
+    assert_eq!(l("not as saturated"), vec!["saturation:down"]);
+    // A cast is a problem once, not flipped twice by the verb.
+    let r = Reading::new("reduce the blue cast");
+    assert_eq!(r.fixes[0].aspect, Aspect::WhiteBalance);
+    assert_eq!(r.fixes[0].hint, Some(Dir::Up));
+    // A tint asked for with an amount is a request, not a cast.
+    assert_eq!(l("slightly greener tint"), vec!["tint:down"]);
+    // German puts the verb last: the brightness is kept, not raised.
+    let r = Reading::new("wärmer, aber die Helligkeit beibehalten");
+    assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.summary());
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    // Misspellings whose nearest words tie but mean the same edit are still read.
+    assert_eq!(l("make it warmr"), vec!["temperature:up"]);
+    assert_eq!(l("make it coller"), vec!["temperature:down"]);
+}
