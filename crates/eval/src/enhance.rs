@@ -387,7 +387,7 @@ pub fn markdown(s: &EnhanceSummary) -> String {
     };
     let mut o = format!(
         "\nEnhance benchmark ({} photos, {} degradations written apart from the training synthesis, \
-         {} generic phrasings of which the last {} are held out from the lexicons; `crates/eval/src/enhance.rs`). \
+         {} generic phrasings of which the last {} were written after the lexicons; `crates/eval/src/enhance.rs`). \
          Generic requests on undegraded photos: mean {:.2} ΔE00 (max {:.2}) over {} cases, {} turned monochrome.\n\n",
         s.photos,
         DEGRADATIONS.len(),
