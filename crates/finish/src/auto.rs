@@ -28,6 +28,10 @@ pub struct AutoSpec {
     pub exposure_hint: f32,
     pub contrast_hint: f32,
     pub saturation_hint: f32,
+    /// A named cast's repair direction on the blue-yellow axis (+1 warmer, -1 cooler) and
+    /// the green-magenta axis (+1 toward magenta, -1 toward green).
+    pub temperature_hint: f32,
+    pub tint_hint: f32,
     /// A generic request: wide dead zones, small changes to good photos.
     pub generic: bool,
 }

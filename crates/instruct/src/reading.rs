@@ -91,11 +91,15 @@ pub struct Request {
 }
 
 /// Something to correct by as much as the photo needs ("too dark", "fix the white balance").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub aspect: Aspect,
     /// The direction the sentence implies ("too dark": up), if it says one.
     pub hint: Option<Dir>,
+    /// The attribute that direction is about, where the aspect has several ("a yellow cast":
+    /// temperature, down; "too green": tint, up).
+    #[serde(default)]
+    pub attr: Option<Attr>,
 }
 
 /// The reading of one instruction.
@@ -480,7 +484,7 @@ impl Reading {
                         .targets
                         .iter()
                         .find(|(t, _)| Aspect::of(&t.attr) == Some(*a) || a.covers(&t.attr))
-                        .map(|(t, _)| t.dir);
+                        .map(|(t, _)| (t.attr.clone(), t.dir));
                     push_fix(&mut fixes, *a, hint);
                 }
                 if m.targets
@@ -505,7 +509,7 @@ impl Reading {
         for (t, _) in &matched.targets {
             if matched.problems.contains(&t.attr) && t.region.is_none() {
                 if let Some(a) = Aspect::of(&t.attr) {
-                    push_fix(&mut fixes, a, Some(t.dir));
+                    push_fix(&mut fixes, a, Some((t.attr.clone(), t.dir)));
                 }
             }
         }
@@ -660,10 +664,19 @@ const KEEP_WORDS: &[&str] = &[
     "no change",
 ];
 
-fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<Dir>) {
+fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<(Attr, Dir)>) {
+    let (attr, dir) = hint.map_or((None, None), |(a, d)| (Some(a), Some(d)));
     match fixes.iter_mut().find(|f| f.aspect == aspect) {
-        Some(f) => f.hint = f.hint.or(hint),
-        None => fixes.push(Fix { aspect, hint }),
+        Some(f) if f.hint.is_none() => {
+            f.hint = dir;
+            f.attr = attr;
+        }
+        Some(_) => {}
+        None => fixes.push(Fix {
+            aspect,
+            hint: dir,
+            attr,
+        }),
     }
 }
 

@@ -13,7 +13,7 @@ use retouch_engine::{BilateralGrid, GuideMap};
 use retouch_finish::auto::{self, AutoSpec};
 use retouch_finish::correction::Correction;
 use retouch_finish::keep;
-use retouch_instruct::{Aspect, Dir, Reading};
+use retouch_instruct::{Aspect, Attr, Dir, Reading};
 
 /// The fitted grids' size and regularisation.
 pub fn fit_params() -> FitParams {
@@ -66,7 +66,14 @@ pub fn auto_spec(reading: &Reading) -> Option<AutoSpec> {
                 spec.saturation = true;
                 spec.saturation_hint = hint(f.hint);
             }
-            Aspect::WhiteBalance => spec.white_balance = true,
+            Aspect::WhiteBalance => {
+                spec.white_balance = true;
+                match f.attr {
+                    Some(Attr::Temperature) => spec.temperature_hint = hint(f.hint),
+                    Some(Attr::Tint) => spec.tint_hint = hint(f.hint),
+                    _ => {}
+                }
+            }
             Aspect::Colour => {
                 spec.white_balance = true;
                 spec.saturation = true;
@@ -123,6 +130,20 @@ pub fn shape(c: Correction, spec: &AutoSpec) -> Correction {
         v[3] = v[3].min(-0.03);
         v[4] = v[4].max(0.03);
     }
+    // A named cast: at least 0.12 in log gain the stated way on its axis (warmer: red over
+    // blue; magenta: red and blue over green), split evenly between the two gains.
+    let nudge = |v: &mut [f32; 6], hint: f32, sign_b: f32| {
+        if hint != 0.0 {
+            let along = hint * (v[0] + sign_b * v[1]);
+            if along < 0.12 {
+                let d = (0.12 - along) / 2.0 * hint;
+                v[0] += d;
+                v[1] += sign_b * d;
+            }
+        }
+    };
+    nudge(&mut v, spec.temperature_hint, -1.0);
+    nudge(&mut v, spec.tint_hint, 1.0);
     if spec.saturation_hint > 0.0 {
         v[5] = v[5].max(0.2);
     } else if spec.saturation_hint < 0.0 {

@@ -185,3 +185,55 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
         );
     }
 }
+
+/// A named problem moves its parameters at least a step the stated way, whatever the
+/// estimator says; a generic request leaves small needs alone.
+#[test]
+fn named_problems_set_a_minimum_step_on_their_own_axis() {
+    use retouch_finish::auto::AutoSpec;
+    use retouch_finish::correction::Correction;
+    use retouch_model::adjust::shape;
+    let none = Correction::default();
+    let yellow_cast = AutoSpec {
+        white_balance: true,
+        temperature_hint: -1.0,
+        ..AutoSpec::default()
+    };
+    let c = shape(none, &yellow_cast);
+    assert!(c.log_b - c.log_r >= 0.12 - 1e-6, "{c:?}");
+    let green_cast = AutoSpec {
+        white_balance: true,
+        tint_hint: 1.0,
+        ..AutoSpec::default()
+    };
+    let c = shape(none, &green_cast);
+    assert!(c.log_r + c.log_b >= 0.12 - 1e-6, "{c:?}");
+    assert!(
+        (c.log_r - c.log_b).abs() < 1e-6,
+        "the other axis untouched: {c:?}"
+    );
+    // Already far enough: unchanged.
+    let strong = Correction {
+        log_r: -0.3,
+        log_b: 0.3,
+        ..none
+    };
+    assert_eq!(shape(strong, &yellow_cast), strong);
+    // Aspects not asked for are zeroed; generic dead zones swallow small needs.
+    let small = Correction {
+        ev: 0.1,
+        log_chroma: 0.05,
+        ..none
+    };
+    assert_eq!(shape(small, &AutoSpec::generic()), none);
+    assert_eq!(
+        shape(
+            strong,
+            &AutoSpec {
+                exposure: true,
+                ..AutoSpec::default()
+            }
+        ),
+        none
+    );
+}
