@@ -1,0 +1,656 @@
+//! The matcher's lexicon: concept words and the attribute each names with its kind of
+//! direction, the phrase table (multi-word styles and goals, merged with the concept lexicon
+//! of `crate::concepts`), and the word lists the resolution reads (direction words, problem
+//! words, imperatives, constraints, content verbs, amounts, regions).
+
+use crate::attr::{Attr, Dir, Target};
+use Dir::{Down, Up};
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    /// Comparative or verb: the direction is what is asked.
+    Directed(Dir),
+    /// Adjective: asked as is after make/more; flipped in a problem statement.
+    Adjective(Dir),
+    /// Noun: direction from a nearby direction word (default up).
+    Noun,
+    /// A problem noun whose fix has this direction ("underexposed" -> up).
+    Problem(Dir),
+}
+
+pub(super) struct Concept {
+    pub(super) words: &'static [&'static str],
+    pub(super) attr: Attr,
+    pub(super) kind: Kind,
+}
+
+pub(super) fn concepts() -> Vec<Concept> {
+    let c = |words: &'static [&'static str], attr: Attr, kind: Kind| Concept { words, attr, kind };
+    vec![
+        // Brightness.
+        c(
+            &[
+                "brighter",
+                "lighter",
+                "brighten",
+                "brightened",
+                "lighten",
+                "lightened",
+                "brighten up",
+                "lighten up",
+            ],
+            Attr::Brightness,
+            Kind::Directed(Up),
+        ),
+        c(
+            &["darker", "darken", "darkened", "dimmer", "dim down"],
+            Attr::Brightness,
+            Kind::Directed(Down),
+        ),
+        c(&["bright"], Attr::Brightness, Kind::Adjective(Up)),
+        c(
+            &["dark", "dim", "murky", "gloomy", "muddy"],
+            Attr::Brightness,
+            Kind::Adjective(Down),
+        ),
+        c(
+            &["brightness", "exposure", "luminosity"],
+            Attr::Brightness,
+            Kind::Noun,
+        ),
+        c(
+            &["underexposed", "under exposed", "underexposure"],
+            Attr::Brightness,
+            Kind::Problem(Up),
+        ),
+        c(
+            &[
+                "overexposed",
+                "over exposed",
+                "overexposure",
+                "blown out",
+                "washed out by light",
+            ],
+            Attr::Brightness,
+            Kind::Problem(Down),
+        ),
+        // Contrast.
+        c(
+            &["contrastier", "crisper", "punchier contrast"],
+            Attr::Contrast,
+            Kind::Directed(Up),
+        ),
+        c(&["flatter"], Attr::Contrast, Kind::Directed(Down)),
+        c(
+            &["contrasty", "crisp", "harsh", "harsher"],
+            Attr::Contrast,
+            Kind::Adjective(Up),
+        ),
+        c(
+            &["flat", "soft", "softer"],
+            Attr::Contrast,
+            Kind::Adjective(Down),
+        ),
+        c(&["contrast"], Attr::Contrast, Kind::Noun),
+        // Tonal ranges.
+        c(
+            &["shadows", "shadow", "shadow detail", "dark areas", "darks"],
+            Attr::Shadows,
+            Kind::Noun,
+        ),
+        c(
+            &[
+                "highlights",
+                "highlight",
+                "bright areas",
+                "brights",
+                "whites",
+                "white point",
+            ],
+            Attr::Highlights,
+            Kind::Noun,
+        ),
+        c(
+            &["blacks", "black point", "black level", "black levels"],
+            Attr::Blacks,
+            Kind::Noun,
+        ),
+        c(
+            &["faded", "fade", "fade out"],
+            Attr::Blacks,
+            Kind::Directed(Up),
+        ),
+        // Temperature and tint.
+        c(
+            &[
+                "warmer",
+                "warm up",
+                "warm it up",
+                "warmen",
+                "more yellow",
+                "more orange",
+                "yellower",
+            ],
+            Attr::Temperature,
+            Kind::Directed(Up),
+        ),
+        c(
+            &[
+                "cooler",
+                "colder",
+                "cool down",
+                "cool it down",
+                "bluer",
+                "more blue",
+            ],
+            Attr::Temperature,
+            Kind::Directed(Down),
+        ),
+        c(
+            &[
+                "warm",
+                "yellow",
+                "yellowish",
+                "orange",
+                "orangey",
+                "amber",
+                "cozy",
+                "cosy",
+            ],
+            Attr::Temperature,
+            Kind::Adjective(Up),
+        ),
+        c(
+            &["cool", "cold", "blue", "bluish", "blueish", "icy blue"],
+            Attr::Temperature,
+            Kind::Adjective(Down),
+        ),
+        c(
+            &["warmth", "temperature", "white balance"],
+            Attr::Temperature,
+            Kind::Noun,
+        ),
+        c(
+            &["magenta", "pink", "pinkish", "purple", "purplish"],
+            Attr::Tint,
+            Kind::Adjective(Up),
+        ),
+        c(
+            &["green", "greenish", "greener"],
+            Attr::Tint,
+            Kind::Adjective(Down),
+        ),
+        c(&["tint"], Attr::Tint, Kind::Noun),
+        // Colourfulness.
+        c(
+            &[
+                "saturate",
+                "more colorful",
+                "more saturated",
+                "richer colors",
+                "richer",
+            ],
+            Attr::Saturation,
+            Kind::Directed(Up),
+        ),
+        c(
+            &[
+                "desaturate",
+                "desaturated",
+                "mute",
+                "muted",
+                "tone down the colors",
+            ],
+            Attr::Saturation,
+            Kind::Directed(Down),
+        ),
+        c(
+            &["saturated", "colorful", "vivid", "rich", "garish", "loud"],
+            Attr::Saturation,
+            Kind::Adjective(Up),
+        ),
+        c(
+            &["dull", "drab", "lifeless", "washed out", "pale"],
+            Attr::Saturation,
+            Kind::Adjective(Down),
+        ),
+        c(
+            &["saturation", "sat", "color", "colors", "colour", "chroma"],
+            Attr::Saturation,
+            Kind::Noun,
+        ),
+        c(
+            &["vibrant", "more vibrant"],
+            Attr::Vibrance,
+            Kind::Adjective(Up),
+        ),
+        c(&["vibrance", "vibrancy"], Attr::Vibrance, Kind::Noun),
+        c(
+            &[
+                "black and white",
+                "monochrome",
+                "grayscale",
+                "mono",
+                "b and w",
+            ],
+            Attr::Monochrome,
+            Kind::Directed(Up),
+        ),
+    ]
+}
+
+/// The phrases read before atoms: [`phrases`] (recipe amounts replaced by the clause's, flag
+/// false), then the concept lexicon's words ([`crate::concepts`], flag true) that are neither
+/// one of those phrases nor a word the atom table reads on its own ("soft", "crisp" stay
+/// atoms).
+pub(super) fn phrase_table() -> &'static [(String, Vec<Target>, bool)] {
+    static T: std::sync::OnceLock<Vec<(String, Vec<Target>, bool)>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut out: Vec<(String, Vec<Target>, bool)> = phrases()
+            .into_iter()
+            .map(|(p, t)| (p.to_string(), t, false))
+            .collect();
+        let atoms: Vec<&str> = concepts()
+            .iter()
+            .flat_map(|c| c.words.iter().copied())
+            .collect();
+        for c in crate::concepts::concepts() {
+            for w in &c.words {
+                if atoms.contains(&w.as_str()) || out.iter().any(|(p, _, _)| p == w) {
+                    continue;
+                }
+                out.push((w.clone(), c.recipe.clone(), true));
+            }
+        }
+        out
+    })
+}
+
+/// The matcher's phrases that contain a clause joiner ("black and white", "dark and moody",
+/// "teal and orange"): a clause splitter must keep them whole.
+pub fn joined_phrases() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = phrase_table()
+        .iter()
+        .map(|(p, _, _)| p.as_str())
+        .chain(std::iter::once("black and white"))
+        .filter(|p| p.split(' ').any(|w| SPLITTERS.contains(&w)))
+        .collect();
+    v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    v
+}
+
+/// Every single word the matcher's tables contain (the spelling corrector's vocabulary).
+pub fn vocabulary() -> Vec<&'static str> {
+    static V: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let mut v: Vec<String> = Vec::new();
+        let mut add = |phrase: &str| v.extend(phrase.split(' ').map(str::to_string));
+        for c in concepts() {
+            c.words.iter().for_each(|w| add(w));
+        }
+        for (p, _, _) in phrase_table() {
+            add(p);
+        }
+        for list in [
+            UP_WORDS,
+            DOWN_WORDS,
+            PROBLEM_WORDS,
+            IMPERATIVE,
+            CONSTRAINT,
+            CONTENT_VERBS,
+            SLIGHT,
+            STRONG,
+            STRONG_WORDS,
+            WEAK_WORDS,
+            REDUCE_VERBS,
+            FADED_WORDS,
+        ] {
+            list.iter().for_each(|w| add(w));
+        }
+        for (w, _) in REGIONS {
+            add(w);
+        }
+        v.retain(|w| w.chars().all(|c| c.is_ascii_alphabetic()) && w.len() >= 3);
+        v.sort();
+        v.dedup();
+        v
+    })
+    .iter()
+    .map(String::as_str)
+    .collect()
+}
+
+/// Multi-word styles, goals and colour words that must be read before atoms: phrase -> targets.
+pub(super) fn phrases() -> Vec<(&'static str, Vec<Target>)> {
+    let s = |name: &str| Target::new(Attr::Style(name.into()), Up);
+    let t = |a: Attr, d: Dir| Target::new(a, d);
+    vec![
+        ("film noir", vec![s("noir")]),
+        ("noir", vec![s("noir")]),
+        ("teal and orange", vec![s("cinematic")]),
+        ("orange and teal", vec![s("cinematic")]),
+        ("cinematic", vec![s("cinematic")]),
+        ("like a movie", vec![s("cinematic")]),
+        ("movie look", vec![s("cinematic")]),
+        ("movie still", vec![s("cinematic")]),
+        ("hollywood", vec![s("cinematic")]),
+        ("blockbuster", vec![s("cinematic")]),
+        ("faded film", vec![s("vintage")]),
+        ("faded vintage", vec![s("vintage")]),
+        ("old film", vec![s("vintage")]),
+        ("analog film", vec![s("vintage")]),
+        ("vintage", vec![s("vintage")]),
+        ("retro", vec![s("vintage")]),
+        ("nostalgic", vec![s("vintage")]),
+        ("70s", vec![s("vintage")]),
+        ("matte", vec![s("matte")]),
+        ("bright and airy", vec![s("high-key")]),
+        ("light and airy", vec![s("high-key")]),
+        ("high key", vec![s("high-key")]),
+        ("airy", vec![s("high-key")]),
+        ("dark and moody", vec![s("low-key")]),
+        ("low key", vec![s("low-key")]),
+        ("moody", vec![s("low-key")]),
+        ("golden hour", vec![s("golden-hour")]),
+        ("sunset glow", vec![s("golden-hour")]),
+        ("golden light", vec![s("golden-hour")]),
+        ("golden", vec![s("golden-hour")]),
+        ("wintry", vec![s("winter")]),
+        ("winter", vec![s("winter")]),
+        ("frosty", vec![s("winter")]),
+        ("pastel", vec![s("pastel")]),
+        ("punchy", vec![s("punchy")]),
+        ("make it pop", vec![s("punchy")]),
+        ("pop", vec![s("punchy")]),
+        ("soft and dreamy", vec![s("dreamy")]),
+        ("dreamy", vec![s("dreamy")]),
+        ("dreamlike", vec![s("dreamy")]),
+        ("ethereal", vec![s("dreamy")]),
+        ("bleach bypass", vec![s("bleach-bypass")]),
+        ("bleached", vec![s("bleach-bypass")]),
+        ("sepia", vec![s("sepia")]),
+        // Goals.
+        (
+            "travel magazine",
+            vec![t(Attr::Vibrance, Up), t(Attr::Contrast, Up)],
+        ),
+        (
+            "magazine cover",
+            vec![t(Attr::Vibrance, Up), t(Attr::Contrast, Up)],
+        ),
+        (
+            "summer",
+            vec![t(Attr::Temperature, Up), t(Attr::Vibrance, Up)],
+        ),
+        (
+            "summery",
+            vec![t(Attr::Temperature, Up), t(Attr::Vibrance, Up)],
+        ),
+        ("dramatic", vec![t(Attr::Contrast, Up)]),
+        ("more drama", vec![t(Attr::Contrast, Up)]),
+    ]
+}
+
+pub(super) const UP_WORDS: &[&str] = &[
+    "increase",
+    "raise",
+    "boost",
+    "more",
+    "add",
+    "bump",
+    "lift",
+    "up",
+    "enhance",
+    "higher",
+    "push",
+    "pump",
+    "amp",
+    "crank",
+    "strengthen",
+    "intensify",
+    "brighten",
+    "open",
+    "recover detail",
+    "bring out",
+    "bring up",
+    "plus",
+    "+",
+    "extra",
+    "stronger",
+    "heighten",
+    "elevate",
+    "deepen the colors",
+];
+pub(super) const DOWN_WORDS: &[&str] = &[
+    "decrease",
+    "reduce",
+    "lower",
+    "less",
+    "cut",
+    "drop",
+    "minus",
+    "-",
+    "tone down",
+    "dial back",
+    "dial down",
+    "pull back",
+    "pull down",
+    "tame",
+    "soften",
+    "kill",
+    "lessen",
+    "weaken",
+    "subdue",
+    "knock down",
+    "darken",
+    "crush",
+    "deepen",
+    "recover",
+    "control",
+    "tone",
+    "weaker",
+    "lose",
+    "get rid of",
+    "remove",
+    "fewer",
+];
+pub(super) const PROBLEM_WORDS: &[&str] = &[
+    "too",
+    "overly",
+    "so",
+    "is",
+    "are",
+    "s",
+    "looks",
+    "look",
+    "seems",
+    "feels",
+    "appears",
+    "kinda",
+    "kind of",
+    "bit",
+    "rather",
+    "quite",
+    "excessively",
+    "super",
+    "way",
+    "very",
+    "really",
+    "pretty",
+];
+/// Verbs that take away what the next word names ("reduce the orange").
+pub(super) const REDUCE_VERBS: &[&str] = &[
+    "reduce",
+    "remove",
+    "decrease",
+    "lower",
+    "cut",
+    "kill",
+    "minimise",
+    "minimize",
+    "eliminate",
+    "get rid of",
+    "take out",
+    "take away",
+    "drop",
+];
+
+/// Sizes said after a noun ("the colours are too strong"): too much of it.
+pub(super) const STRONG_WORDS: &[&str] = &[
+    "strong",
+    "intense",
+    "much",
+    "high",
+    "heavy",
+    "loud",
+    "punchy",
+    "harsh",
+    "extreme",
+    "hard",
+    "aggressive",
+    "saturated",
+    "vivid",
+    "overdone",
+    "overpowering",
+    "garish",
+    "crazy",
+    "big",
+];
+
+/// ... too little of it ("the contrast is too low").
+pub(super) const WEAK_WORDS: &[&str] =
+    &["weak", "low", "faint", "little", "subtle", "small", "timid"];
+
+/// What lifted blacks look like ("the blacks look washed out").
+pub(super) const FADED_WORDS: &[&str] = &[
+    "washed", "faded", "grey", "gray", "greyish", "grayish", "milky", "muddy", "lifted", "hazy",
+];
+
+pub(super) const IMPERATIVE: &[&str] = &[
+    "make", "go", "turn", "give", "get", "render", "want", "like", "more", "less",
+];
+pub(super) const CONSTRAINT: &[&str] = &[
+    "keep",
+    "keeping",
+    "preserve",
+    "preserving",
+    "maintain",
+    "maintaining",
+    "without",
+    "don t",
+    "do not",
+    "dont",
+    "leave",
+    "unchanged",
+    "untouched",
+    "same",
+    "as is",
+    "intact",
+    "not touch",
+    "not change",
+];
+pub(super) const CONTENT_VERBS: &[&str] = &[
+    "add",
+    "remove",
+    "replace",
+    "insert",
+    "erase",
+    "delete",
+    "put",
+    "draw",
+    "paint",
+    "crop",
+    "rotate",
+    "move",
+    "swap",
+    "place",
+    "get rid of",
+    "clone",
+    "change the background",
+    "smile",
+    "take out",
+    "cut out",
+    "photoshop in",
+    "photoshop out",
+];
+pub(super) const SLIGHT: &[&str] = &[
+    "slightly",
+    "slight",
+    "subtle",
+    "light touch",
+    "lightly",
+    "a bit",
+    "a little",
+    "a touch",
+    "subtly",
+    "gently",
+    "a tad",
+    "a hair",
+    "somewhat",
+    "mildly",
+    "a little bit",
+    "a smidge",
+    "hint of",
+    "barely",
+    "marginally",
+    "just a bit",
+    "a notch",
+];
+pub(super) const STRONG: &[&str] = &[
+    "much",
+    "a lot",
+    "way",
+    "very",
+    "strongly",
+    "dramatically",
+    "significantly",
+    "really",
+    "heavily",
+    "massively",
+    "hugely",
+    "super",
+    "extremely",
+    "lots",
+    "tons",
+    "seriously",
+    "considerably",
+    "substantially",
+    "drastically",
+    "a ton",
+    "heaps",
+    "far",
+];
+/// Region words -> region name.
+pub(super) const REGIONS: &[(&str, &str)] = &[
+    ("sky", "sky"),
+    ("skies", "sky"),
+    ("clouds", "sky"),
+    ("greens", "greens"),
+    ("foliage", "greens"),
+    ("grass", "greens"),
+    ("trees", "greens"),
+    ("leaves", "greens"),
+    ("vegetation", "greens"),
+    ("skin", "skin"),
+    ("skin tones", "skin"),
+    ("face", "skin"),
+    ("faces", "skin"),
+    ("top", "top"),
+    ("upper half", "top"),
+    ("upper part", "top"),
+    ("bottom", "bottom"),
+    ("lower half", "bottom"),
+    ("lower part", "bottom"),
+    ("foreground", "bottom"),
+    ("left side", "left"),
+    ("right side", "right"),
+    ("center", "center"),
+    ("middle", "center"),
+    ("edges", "edges"),
+    ("corners", "edges"),
+];
+
+/// Where clauses split (punctuation and connectives).
+pub(super) const SPLITTERS: &[&str] = &[
+    ",", "and", "but", "then", "plus", "also", "while", "whilst", "yet", "with",
+];
