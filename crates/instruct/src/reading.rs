@@ -463,8 +463,9 @@ impl Reading {
             .collect();
         let mut fixes: Vec<Fix> = Vec::new();
         let mut generic = false;
-        // Clauses given to the matcher: all but the fix and generic ones.
-        let mut rest: Vec<String> = Vec::new();
+        // Clauses given to the matcher: all but the fix and generic ones, with their own
+        // match and whether they keep something.
+        let mut rest: Vec<(String, Match, bool)> = Vec::new();
         for c in &clauses {
             let toks: Vec<&str> = c.split(' ').collect();
             let fix_verb = FIX_VERBS.iter().any(|v| has_phrase(&toks, v));
@@ -502,9 +503,10 @@ impl Reading {
                 generic = true;
                 continue;
             }
-            rest.push(c.clone());
+            rest.push((c.clone(), m, is_keep));
         }
-        let matched = matcher::match_instruction(&rest.join(" , "));
+        let joined: Vec<&str> = rest.iter().map(|(c, _, _)| c.as_str()).collect();
+        let matched = matcher::match_instruction(&joined.join(" , "));
         // Named problems: the photo sizes the fix.
         for (t, _) in &matched.targets {
             if matched.problems.contains(&t.attr) && t.region.is_none() {
@@ -517,13 +519,11 @@ impl Reading {
         // Attributes the matcher read as requests inside a keep clause ("die Helligkeit
         // beibehalten" -> "brightness keep", verb last): the clause keeps them.
         let mut kept_here: Vec<Attr> = Vec::new();
-        for c in &rest {
-            let toks: Vec<&str> = c.split(' ').collect();
-            let m = matcher::match_instruction(c);
-            let is_keep = !m.kept.is_empty() || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w));
+        for (c, m, is_keep) in &rest {
             if !is_keep {
                 continue;
             }
+            let toks: Vec<&str> = c.split(' ').collect();
             let mut named = false;
             for (w, a) in KEEP_ASPECTS {
                 if has_phrase(&toks, w) {
