@@ -23,7 +23,7 @@
 //! reading's lexicons, and the lexicons are not to be tuned on them: they measure how the
 //! reading copes with wordings nobody prepared it for (some read, some do not).
 
-use crate::methods::{self, Method};
+use crate::methods::apply_instruction;
 use crate::{mean, Result};
 use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
 use retouch_finish::Image;
@@ -267,12 +267,22 @@ fn generic_for(k: usize) -> impl Iterator<Item = &'static str> {
     (0..GENERIC_PER_CASE).map(move |j| GENERIC[(k * GENERIC_PER_CASE + j) % GENERIC.len()])
 }
 
-fn edit(r: &Retoucher, img: &Image, request: &str) -> Result<Vec<f32>> {
-    methods::run(Method::Model, r, img, request)
-}
-
 /// Run the benchmark on `photos` (as they are, at the eval size).
 pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<EnhanceSummary> {
+    // Every request encoded once: the text stage does not depend on the photo.
+    let mut requests: Vec<&str> = GENERIC.to_vec();
+    requests.extend(DEGRADATIONS.iter().map(|d| d.named()));
+    let encoded = requests
+        .iter()
+        .map(|q| Ok((*q, r.encode(q)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let encoding = |q: &str| {
+        encoded
+            .iter()
+            .find(|(e, _)| *e == q)
+            .map(|(_, enc)| enc)
+            .expect("every request is encoded")
+    };
     let mut cases = Vec::new();
     let mut k = 0usize;
     for (pi, orig) in photos.iter().enumerate() {
@@ -296,7 +306,7 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<En
                 asks.push((d.named().to_string(), false));
             }
             for (request, generic) in asks {
-                let out = edit(r, &input, &request)?;
+                let out = apply_instruction(r, &input, encoding(&request))?;
                 let (after, chroma) =
                     rayon::join(|| mean_ciede2000(&orig.data, &out), || mean_chroma(&out));
                 cases.push(Case {

@@ -7,13 +7,13 @@
 //! Written once for this probe and never used in training; the similarity reader's phrases
 //! (`retouch_model::reading`) were written independently of them.
 
-use crate::methods::{self, apply_model, Method};
+use crate::methods::{self, apply_instruction, Method};
 use crate::{Count, Result};
 use rayon::prelude::*;
 use retouch_data::synth::MIN_DELTA;
 use retouch_finish::Image;
 use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Stats, Target};
-use retouch_model::{Instruction, Retoucher};
+use retouch_model::Retoucher;
 use serde::Serialize;
 
 fn t(attr: Attr, dir: Dir) -> Target {
@@ -146,11 +146,6 @@ pub struct SentenceCount {
     pub without_reading: usize,
 }
 
-fn model_output(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
-    let edits = r.predict_edits(&img.data, img.width, img.height, 3, enc)?;
-    apply_model(r, &edits, img)
-}
-
 fn followed(before: &Stats, out: &[f32], ok: &[Target]) -> bool {
     let after = stats(out, None);
     ok.iter()
@@ -184,8 +179,8 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Fr
         for (((sentence, ok), (with, without)), count) in
             cases.iter().zip(&encoded).zip(&mut per_sentence)
         {
-            let with = model_output(r, img, with)?;
-            let without = model_output(r, img, without)?;
+            let with = apply_instruction(r, img, with)?;
+            let without = apply_instruction(r, img, without)?;
             let rules = methods::run(Method::RuleBased, r, img, sentence)?;
             let v: Vec<bool> = [&with, &without, &rules]
                 .par_iter()

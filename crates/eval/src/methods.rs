@@ -6,7 +6,7 @@ use retouch_engine::{BilateralGrid, ImageMut, ImageRef, Kernel};
 use retouch_finish::{apply, apply_masked, render_mask, Image, Params};
 use retouch_instruct::attr::Target;
 use retouch_instruct::match_instruction;
-use retouch_model::{apply_edits, Edit, Retoucher};
+use retouch_model::{apply_edits, Edit, Instruction, Retoucher};
 use serde::Serialize;
 
 /// The methods `retouch eval` compares (the baselines and the shipped model).
@@ -100,6 +100,13 @@ pub(crate) fn apply_model(r: &Retoucher, edits: &[Edit], img: &Image) -> Result<
     )?;
     out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
     Ok(out)
+}
+
+/// The shipped model's output for an instruction encoded once by the caller (the text stage
+/// does not depend on the photo): what [`run`] does for [`Method::Model`] after encoding.
+pub(crate) fn apply_instruction(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
+    let edits = r.predict_edits(&img.data, img.width, img.height, 3, enc)?;
+    apply_model(r, &edits, img)
 }
 
 /// The matcher's targets applied by the pipeline: whole-photo targets first, then each

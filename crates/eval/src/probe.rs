@@ -8,7 +8,7 @@
 //! moved the asked way by [`MIN_DELTA`], the eval's direction test) or a kept aspect (its
 //! statistic, `retouch_finish::keep::statistics`, within [`KEEP_TOLERANCE`]).
 
-use crate::methods::{self, Method};
+use crate::methods::apply_instruction;
 use crate::{Count, EvalError, Result};
 use retouch_data::synth::MIN_DELTA;
 use retouch_finish::keep::statistics;
@@ -227,8 +227,9 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
         .collect();
     for c in &cases {
         let mut followed_on = 0;
+        let enc = r.encode(&c.sentence)?;
         for (img, (before, kb)) in photos.iter().zip(&befores) {
-            let out = methods::run(Method::Model, r, img, &c.sentence)?;
+            let out = apply_instruction(r, img, &enc)?;
             let after = stats(&out, None);
             let ka = statistics(&out);
             let mut dirs = Vec::new();
