@@ -93,8 +93,20 @@ const FREE_TEXT_PHOTOS: usize = 8;
 const BEGIN: &str = "<!-- eval:begin -->";
 const END: &str = "<!-- eval:end -->";
 
-pub fn default_config() -> PathBuf {
+fn default_config() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../configs/retouch.json")
+}
+
+/// The training config at `path` (default: the shipped model's), its paths resolved: where
+/// the photos are and the seed, for the commands that read the dataset without training.
+pub fn load_config(path: Option<&Path>) -> Result<TrainConfig> {
+    let config = path.map_or_else(default_config, Path::to_path_buf);
+    let text = std::fs::read_to_string(&config)
+        .with_context(|| format!("cannot read config {}", config.display()))?;
+    let mut cfg: TrainConfig = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid training config", config.display()))?;
+    cfg.resolve_paths();
+    Ok(cfg)
 }
 
 /// Today's date (UTC) as YYYY-MM-DD.
@@ -131,12 +143,7 @@ pub fn run(a: Args) -> Result<()> {
         "train" => Split::Train,
         other => bail!("unknown split `{other}` (validation, train)"),
     };
-    let config = a.config.clone().unwrap_or_else(default_config);
-    let text = std::fs::read_to_string(&config)
-        .with_context(|| format!("cannot read config {}", config.display()))?;
-    let mut cfg: TrainConfig = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a valid training config", config.display()))?;
-    cfg.resolve_paths();
+    let cfg = load_config(a.config.as_deref())?;
     let data_dir = a.data_dir.clone().unwrap_or(cfg.data_dir.clone());
     let samples = a.samples;
     if samples == 0 {

@@ -6,7 +6,6 @@ use anyhow::{bail, Context, Result};
 use retouch_data::synth::load_photos;
 use retouch_finish::Image;
 use retouch_train::estimator::{train, MlpSettings, DRAWS};
-use retouch_train::TrainConfig;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -37,12 +36,7 @@ pub struct Args {
 const PARAMS: [&str; 6] = ["log_r", "log_b", "ev", "black", "white", "log_chroma"];
 
 pub fn run(a: Args) -> Result<()> {
-    let config = a.config.clone().unwrap_or_else(crate::eval::default_config);
-    let text = std::fs::read_to_string(&config)
-        .with_context(|| format!("cannot read config {}", config.display()))?;
-    let mut cfg: TrainConfig = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a valid training config", config.display()))?;
-    cfg.resolve_paths();
+    let cfg = crate::eval::load_config(a.config.as_deref())?;
     let dir = a.data_dir.clone().unwrap_or(cfg.data_dir.clone());
     let report_path = a.out.with_extension("report.json");
     for p in [&a.out, &report_path] {
