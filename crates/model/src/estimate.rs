@@ -145,6 +145,27 @@ pub fn expand(f: &[f32; FEATURES], degree: u8) -> Vec<f32> {
     v
 }
 
+/// Per column of `rows` (all of one length): the mean and the standard deviation (population,
+/// at least 1e-6), the standardisation the heads are fitted on.
+pub fn standardisation(rows: &[Vec<f32>]) -> (Vec<f64>, Vec<f64>) {
+    let d = rows.first().map_or(0, Vec::len);
+    let n = rows.len() as f64;
+    let mut mean = vec![0f64; d];
+    for r in rows {
+        for (m, v) in mean.iter_mut().zip(r) {
+            *m += f64::from(*v) / n;
+        }
+    }
+    let mut scale = vec![0f64; d];
+    for r in rows {
+        for ((s, v), m) in scale.iter_mut().zip(r).zip(&mean) {
+            *s += (f64::from(*v) - m).powi(2) / n;
+        }
+    }
+    scale.iter_mut().for_each(|s| *s = s.sqrt().max(1e-6));
+    (mean, scale)
+}
+
 /// Solve `a x = b` for symmetric positive definite `a` (`n x n`, row-major) by Cholesky.
 fn solve_spd(a: &mut [f64], b: &mut [f64], n: usize) -> Result<()> {
     for j in 0..n {
@@ -207,19 +228,7 @@ impl Estimator {
         let rows: Vec<Vec<f32>> = samples.iter().map(|(f, _)| expand(f, degree)).collect();
         let d = rows[0].len();
         let n = rows.len() as f64;
-        let mut mean = vec![0f64; d];
-        for r in &rows {
-            for (m, v) in mean.iter_mut().zip(r) {
-                *m += f64::from(*v) / n;
-            }
-        }
-        let mut scale = vec![0f64; d];
-        for r in &rows {
-            for ((s, v), m) in scale.iter_mut().zip(r).zip(&mean) {
-                *s += (f64::from(*v) - m).powi(2) / n;
-            }
-        }
-        scale.iter_mut().for_each(|s| *s = s.sqrt().max(1e-6));
+        let (mean, scale) = standardisation(&rows);
         // Normal equations on [1, standardised features].
         let k = d + 1;
         let mut ata = vec![0f64; k * k];

@@ -38,17 +38,26 @@ pub fn samples(photos: &[Image], draws: usize, seed: u64) -> Vec<([f32; FEATURES
         .collect()
 }
 
-/// Root-mean-square error per parameter ([`Correction::to_vec`] order).
-pub fn rmse(e: &Estimator, set: &[([f32; FEATURES], Correction)]) -> [f64; PARAMS] {
+/// Root-mean-square error per parameter ([`Correction::to_vec`] order) of `predict` against
+/// the (clamped) corrections of `set`.
+fn rmse_by(
+    set: &[([f32; FEATURES], Correction)],
+    predict: impl Fn(&[f32; FEATURES]) -> Correction,
+) -> [f64; PARAMS] {
     let mut s = [0f64; PARAMS];
     for (f, c) in set {
-        let p = e.predict_features(f).to_vec();
+        let p = predict(f).to_vec();
         let t = c.clamped().to_vec();
         for k in 0..PARAMS {
             s[k] += f64::from(p[k] - t[k]).powi(2);
         }
     }
     s.map(|v| (v / set.len().max(1) as f64).sqrt())
+}
+
+/// Root-mean-square error per parameter of an estimator's general head.
+pub fn rmse(e: &Estimator, set: &[([f32; FEATURES], Correction)]) -> [f64; PARAMS] {
+    rmse_by(set, |f| e.predict_features(f))
 }
 
 /// What training measured.
@@ -94,22 +103,28 @@ pub fn train(
     let mean = |v: [f64; PARAMS]| v.iter().sum::<f64>() / PARAMS as f64;
     let mut search = Vec::new();
     let mut best: Option<(f64, String, Estimator)> = None;
-    let mut consider = |label: String, e: Estimator| {
+    let mut consider = |label: String, e: Estimator| -> f64 {
         let err = mean(rmse(&e, &held_s));
         search.push((label.clone(), err));
         if best.as_ref().is_none_or(|(b, _, _)| err < *b) {
             best = Some((err, label, e));
         }
+        err
     };
+    // The best ridge setting also fits the named-problem heads below.
+    let mut ridge = (1u8, LAMBDAS[0], f64::MAX);
     for degree in [1u8, 2] {
         for lambda in LAMBDAS {
             let e = Estimator::fit(&fit_s, degree, lambda, String::new())?;
-            consider(format!("ridge, degree {degree}, lambda {lambda}"), e);
+            let err = consider(format!("ridge, degree {degree}, lambda {lambda}"), e);
+            if err < ridge.2 {
+                ridge = (degree, lambda, err);
+            }
         }
     }
     if let Some(m) = mlp {
         let e = fit_mlp(&fit_s, &held_s, m, seed)?;
-        consider(
+        let _ = consider(
             format!(
                 "mlp {} x {} ReLU, {} steps of {}, AdamW lr {} wd {}",
                 m.layers, m.hidden, m.steps, m.batch, m.lr, m.weight_decay
@@ -119,21 +134,17 @@ pub fn train(
     }
     let (_, chosen, mut e) = best.expect("at least one fit");
     // The named-problem heads: the best ridge setting, on the samples that have the problem.
-    let (deg, lam) = ridge_best(&search);
     let mut given_rmse = Vec::new();
     for p in Problem::ALL {
-        let fit_p: Vec<_> = fit_s
-            .iter()
-            .filter(|(_, c)| p.present_in(c))
-            .copied()
-            .collect();
-        let held_p: Vec<_> = held_s
-            .iter()
-            .filter(|(_, c)| p.present_in(c))
-            .copied()
-            .collect();
-        let h = Estimator::fit(&fit_p, deg, lam, String::new())?;
-        let (general, own) = (rmse(&e, &held_p), rmse(&h, &held_p));
+        let has = |set: &[([f32; FEATURES], Correction)]| -> Vec<_> {
+            set.iter()
+                .filter(|(_, c)| p.present_in(c))
+                .copied()
+                .collect()
+        };
+        let (fit_has, held_has) = (has(&fit_s), has(&held_s));
+        let h = Estimator::fit(&fit_has, ridge.0, ridge.1, String::new())?;
+        let (general, own) = (rmse(&e, &held_has), rmse(&h, &held_has));
         given_rmse.push((
             format!("{p:?}"),
             p.params().iter().map(|k| (general[*k], own[*k])).collect(),
@@ -146,17 +157,7 @@ pub fn train(
     } else {
         Some(rmse(&e, &samples(validation, DRAWS, seed ^ 2)))
     };
-    let identity_rmse = {
-        let mut s = [0f64; PARAMS];
-        let z = Correction::default().to_vec();
-        for (_, c) in &held_s {
-            let t = c.clamped().to_vec();
-            for k in 0..PARAMS {
-                s[k] += f64::from(t[k] - z[k]).powi(2);
-            }
-        }
-        s.map(|v| (v / held_s.len().max(1) as f64).sqrt())
-    };
+    let identity_rmse = rmse_by(&held_s, |_| Correction::default());
     let report = EstimatorReport {
         fit_samples: fit_s.len(),
         held_out_samples: held_s.len(),
@@ -175,22 +176,6 @@ pub fn train(
         report.held_out_rmse.map(|v| (v * 1000.0).round() / 1000.0)
     );
     Ok((e, report))
-}
-
-/// The ridge setting with the lowest held-out error in `search`.
-fn ridge_best(search: &[(String, f64)]) -> (u8, f64) {
-    let mut best = (1u8, LAMBDAS[0], f64::MAX);
-    for degree in [1u8, 2] {
-        for lambda in LAMBDAS {
-            let label = format!("ridge, degree {degree}, lambda {lambda}");
-            if let Some((_, err)) = search.iter().find(|(l, _)| *l == label) {
-                if *err < best.2 {
-                    best = (degree, lambda, *err);
-                }
-            }
-        }
-    }
-    (best.0, best.1)
 }
 
 /// Settings of the network head.
@@ -228,7 +213,7 @@ pub fn fit_mlp(
     use crate::optim::{lr_at, AdamW};
     use candle_core::{DType, Device, Tensor, Var};
     use rand::Rng;
-    use retouch_model::estimate::{Dense, Mlp};
+    use retouch_model::estimate::{standardisation, Dense, Mlp};
     use std::collections::BTreeMap;
 
     if fit.is_empty() {
@@ -236,39 +221,21 @@ pub fn fit_mlp(
     }
     let dev = Device::Cpu;
     // Standardisation of features and targets.
-    let n = fit.len() as f64;
-    let mut fm = vec![0f64; FEATURES];
-    let mut fs = vec![0f64; FEATURES];
-    let mut tm = [0f64; PARAMS];
-    let mut ts = [0f64; PARAMS];
-    for (f, c) in fit {
-        let t = c.clamped().to_vec();
-        for k in 0..FEATURES {
-            fm[k] += f64::from(f[k]) / n;
-        }
-        for k in 0..PARAMS {
-            tm[k] += f64::from(t[k]) / n;
-        }
-    }
-    for (f, c) in fit {
-        let t = c.clamped().to_vec();
-        for k in 0..FEATURES {
-            fs[k] += (f64::from(f[k]) - fm[k]).powi(2) / n;
-        }
-        for k in 0..PARAMS {
-            ts[k] += (f64::from(t[k]) - tm[k]).powi(2) / n;
-        }
-    }
+    let (fm, fs) = standardisation(&fit.iter().map(|(f, _)| f.to_vec()).collect::<Vec<_>>());
+    let (tm, ts) = standardisation(
+        &fit.iter()
+            .map(|(_, c)| c.clamped().to_vec().to_vec())
+            .collect::<Vec<_>>(),
+    );
     let base = Estimator {
         degree: 1,
         mean: fm.iter().map(|v| *v as f32).collect(),
-        scale: fs.iter().map(|v| v.sqrt().max(1e-6) as f32).collect(),
+        scale: fs.iter().map(|v| *v as f32).collect(),
         weights: Vec::new(),
         mlp: None,
         given: Vec::new(),
         provenance: String::new(),
     };
-    let ts = ts.map(|v| v.sqrt().max(1e-6));
     let table = |set: &[([f32; FEATURES], Correction)]| -> (Vec<f32>, Vec<f32>) {
         let mut x = Vec::with_capacity(set.len() * FEATURES);
         let mut y = Vec::with_capacity(set.len() * PARAMS);
