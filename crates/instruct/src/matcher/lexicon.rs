@@ -526,6 +526,12 @@ pub(super) const FADED_WORDS: &[&str] = &[
     "washed", "faded", "grey", "gray", "greyish", "grayish", "milky", "muddy", "lifted", "hazy",
 ];
 
+/// Nouns after a colour word that make it a cast to remove ("a blue cast").
+pub(super) const CAST_WORDS: &[&str] = &["cast", "casts"];
+
+/// ... or, unless the sentence asks for one ("give it a magenta tint"), a tint.
+pub(super) const TINT_WORDS: &[&str] = &["tint", "tone", "tones", "hue"];
+
 pub(super) const IMPERATIVE: &[&str] = &[
     "make", "go", "turn", "give", "get", "render", "want", "like", "more", "less",
 ];

@@ -229,7 +229,7 @@ pub fn match_instruction(text: &str) -> Match {
                 && find_any(near_before, REDUCE_VERBS).is_some()
                 && !after
                     .first()
-                    .is_some_and(|w| ["cast", "casts", "tint", "tone", "tones", "hue"].contains(w));
+                    .is_some_and(|w| CAST_WORDS.contains(w) || TINT_WORDS.contains(w));
             let less =
                 near_before.contains(&"less") || has_seq(near_before, &["not", "as"]) || reducing;
             // "the colours are too strong", "the contrast is too low": the size of the noun's
@@ -299,16 +299,12 @@ pub fn match_instruction(text: &str) -> Match {
                 )
                 .is_some();
             let cast = matches!(c.kind, Kind::Adjective(_))
-                && after.first().is_some_and(|w| {
-                    *w == "cast"
-                        || *w == "casts"
-                        || (["tint", "tone", "tones", "hue"].contains(w) && !asked)
-                });
-            let requested_tint = matches!(c.kind, Kind::Adjective(_))
-                && !cast
                 && after
                     .first()
-                    .is_some_and(|w| ["tint", "tone", "tones", "hue"].contains(w));
+                    .is_some_and(|w| CAST_WORDS.contains(w) || (TINT_WORDS.contains(w) && !asked));
+            let requested_tint = matches!(c.kind, Kind::Adjective(_))
+                && !cast
+                && after.first().is_some_and(|w| TINT_WORDS.contains(w));
             let mut problem_read = matches!(c.kind, Kind::Problem(_));
             let (dir, conf) = match c.kind {
                 Kind::Directed(d) => (if less { d.flip() } else { d }, 1.0),
