@@ -8,8 +8,11 @@
 //!
 //! The weights ship as f16 safetensors in `models/text-encoder/` (converted by
 //! `scripts/convert-text-encoder.sh`); they are widened to f32 on load.
+//!
+//! Beside it, [`e5`]: multilingual-e5-small (4-bit), the encoder of the learned reader.
 
 pub mod bert;
+pub mod e5;
 
 use bert::{Bert, BertConfig};
 use candle_core::{DType, Device, Tensor};
