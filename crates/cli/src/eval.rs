@@ -41,6 +41,10 @@ pub struct Args {
     /// or the hand-set rules (for the ablation).
     #[arg(long, default_value = "learned")]
     pub corrector: Corrector,
+    /// What reads the clauses the rules cannot: the learned reader (shipped), the nearest
+    /// known phrase by similarity (the reading before it), or nothing (for the ablation).
+    #[arg(long, default_value = "learned")]
+    pub fallback: Fallback,
     /// Timed runs per runtime row (0 skips the runtime rows).
     #[arg(long, default_value_t = 5)]
     pub runs: u32,
@@ -82,6 +86,13 @@ impl std::fmt::Display for Part {
 pub enum Corrector {
     Learned,
     Rules,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Fallback {
+    Learned,
+    Similarity,
+    None,
 }
 
 /// Photos the instruction probe uses (each gets every sentence).
@@ -179,6 +190,11 @@ pub fn run(a: Args) -> Result<()> {
     if a.corrector == Corrector::Rules {
         retoucher.corrector = retouch_model::adjust::Corrector::Rules;
     }
+    retoucher.fallback = match a.fallback {
+        Fallback::Learned => retouch_model::Fallback::Learned,
+        Fallback::Similarity => retouch_model::Fallback::Similarity,
+        Fallback::None => retouch_model::Fallback::None,
+    };
     let split_name = a.split.as_str();
     let photos = load_photos(&data_dir, split_name, a.size).with_context(|| {
         format!(

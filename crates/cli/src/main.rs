@@ -11,6 +11,7 @@ mod progress;
 mod read;
 mod train;
 mod train_estimator;
+mod train_reader;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -48,6 +49,8 @@ enum Command {
     Train(train::Args),
     /// Fit the photo's estimator (the correction a photo needs, from its statistics).
     TrainEstimator(train_estimator::Args),
+    /// Train the learned reader (multilingual sentences -> the typed reading).
+    TrainReader(train_reader::Args),
     /// The photo dataset.
     #[command(subcommand)]
     Data(data::Command),
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Data(c) => data::run(c),
         Command::Train(a) => train::run(a),
         Command::TrainEstimator(a) => train_estimator::run(a),
+        Command::TrainReader(a) => train_reader::run(a),
         Command::Metrics(a) => metrics::run(a),
         Command::Eval(a) => eval::run(a),
     };

@@ -1,6 +1,7 @@
 //! `retouch read "SENTENCE" [--json]`: what the sentence is understood to ask, without a photo
-//! or a model: requests with amounts and confidences, fixes the photo will size, kept aspects,
-//! a generic request, the language, corrections and the words not understood.
+//! or the retouching model: requests with amounts and confidences, fixes the photo will size,
+//! kept aspects, a generic request, the language, corrections and the words not understood.
+//! Clauses the rules read nothing in go to the learned reader, as in `retouch edit`.
 
 use anyhow::{bail, Result};
 use retouch_instruct::Reading;
@@ -14,6 +15,9 @@ pub struct Args {
     /// Print the whole reading as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The rules alone (no learned reader).
+    #[arg(long)]
+    pub rules_only: bool,
 }
 
 /// The reading's messages in plain words: what was rewritten and what was not understood.
@@ -24,6 +28,9 @@ pub fn notes(r: &Reading) -> Vec<String> {
     }
     for c in &r.corrections {
         out.push(format!("read \"{}\" as \"{}\"", c.from, c.to));
+    }
+    for l in &r.learned {
+        out.push(format!("read by the learned reader: \"{}\"", l.text));
     }
     if !r.unread.is_empty() {
         out.push(format!("not understood: {}", r.unread.join(", ")));
@@ -58,7 +65,10 @@ pub fn run(a: Args) -> Result<()> {
     if a.sentence.trim().is_empty() {
         bail!("the sentence is empty");
     }
-    let r = Reading::new(&a.sentence);
+    let mut r = Reading::new(&a.sentence);
+    if !a.rules_only && !r.unread_clauses().is_empty() {
+        retouch_model::reader::LearnedReader::shipped()?.complete(&mut r)?;
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

@@ -21,6 +21,10 @@ use std::collections::BTreeMap;
 
 /// The probe's sentences, as committed.
 pub const PROBE: &str = include_str!("../data/probe.txt");
+/// The unseen set (`crates/eval/data/probe-unseen.txt`): languages without a lexicon, harder
+/// misspellings, wordings outside the vocabulary, sentences that ask for nothing; written
+/// before the learned reader and wholly held out.
+pub const UNSEEN: &str = include_str!("../data/probe-unseen.txt");
 
 /// How far a kept statistic may move (CIELAB units).
 pub const KEEP_TOLERANCE: f32 = 1.0;
@@ -73,6 +77,8 @@ pub struct Case {
     pub sentence: String,
     pub expect: Vec<Expect>,
     pub held_out: bool,
+    /// From the unseen set ([`UNSEEN`]; then also held out).
+    pub unseen: bool,
 }
 
 fn parse_target(s: &str) -> Option<Target> {
@@ -140,14 +146,21 @@ pub fn parse(text: &str) -> Result<Vec<Case>> {
             sentence: (*sentence).to_string(),
             expect: ex,
             held_out: index % 4 == 3,
+            unseen: false,
         });
     }
     Ok(out)
 }
 
-/// The committed probe.
+/// The committed probe: its sentences, then the unseen set.
 pub fn cases() -> Result<Vec<Case>> {
-    parse(PROBE)
+    let mut c = parse(PROBE)?;
+    c.extend(parse(UNSEEN)?.into_iter().map(|x| Case {
+        held_out: true,
+        unseen: true,
+        ..x
+    }));
+    Ok(c)
 }
 
 /// Whether the kept aspect's statistics stayed within the tolerance.
@@ -198,6 +211,7 @@ pub struct SentenceResult {
     pub kind: Kind,
     pub language: String,
     pub held_out: bool,
+    pub unseen: bool,
     pub followed_on: usize,
     pub reading: String,
 }
@@ -211,6 +225,8 @@ pub struct ProbeSummary {
     pub held_out: Group,
     pub english: Group,
     pub other_languages: Group,
+    /// The unseen set alone.
+    pub unseen: Group,
     pub by_kind: BTreeMap<String, Group>,
     pub by_language: BTreeMap<String, Group>,
     pub per_sentence: Vec<SentenceResult>,
@@ -257,6 +273,7 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
                 if english { "english" } else { "other" }.to_string(),
                 format!("kind:{:?}", c.kind).to_lowercase(),
                 format!("lang:{}", c.language),
+                if c.unseen { "unseen" } else { "probe" }.to_string(),
             ];
             for k in keys {
                 let a = acc.entry(k).or_default();
@@ -271,8 +288,9 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
             kind: c.kind,
             language: c.language.clone(),
             held_out: c.held_out,
+            unseen: c.unseen,
             followed_on,
-            reading: retouch_instruct::Reading::new(&c.sentence).summary(),
+            reading: enc.reading.summary(),
         });
     }
     let g = |k: &str| acc.get(k).map(Acc::group).unwrap_or_default();
@@ -289,9 +307,38 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
         held_out: g("held-out"),
         english: g("english"),
         other_languages: g("other"),
+        unseen: g("unseen"),
         by_kind: with_prefix("kind:"),
         by_language: with_prefix("lang:"),
         per_sentence,
+    })
+}
+
+/// Whether a reading (text only, no photo) says what a case expects: each change is among
+/// its requests or fixes (attribute and direction; a fix without a hint counts for its
+/// aspect), each kept aspect is kept, and a case that keeps everything (asks for nothing)
+/// reads as nothing.
+pub fn reading_follows(c: &Case, r: &retouch_instruct::Reading) -> bool {
+    let keeps_all = c
+        .expect
+        .iter()
+        .filter(|e| matches!(e, Expect::Keep(_)))
+        .count()
+        >= 3
+        && c.expect.iter().all(|e| matches!(e, Expect::Keep(_)));
+    if keeps_all {
+        return r.is_empty();
+    }
+    c.expect.iter().all(|e| match e {
+        Expect::Change(alts) => alts.iter().any(|t| {
+            r.requests
+                .iter()
+                .any(|q| q.target.attr == t.attr && q.target.dir == t.dir)
+                || r.fixes.iter().any(|f| {
+                    Aspect::of(&t.attr) == Some(f.aspect) && f.hint.is_none_or(|d| d == t.dir)
+                })
+        }),
+        Expect::Keep(a) => r.keep.contains(a),
     })
 }
 
@@ -313,12 +360,16 @@ pub fn markdown(s: &ProbeSummary) -> String {
         )
     };
     let mut o = format!(
-        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence is the held-out quarter). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen set `probe-unseen.txt` are held out). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
         s.sentences, s.photos
     );
     o += &row("all", &s.all);
     o += &row("development three quarters", &s.development);
-    o += &row("held-out quarter", &s.held_out);
+    o += &row("held out (quarter + unseen set)", &s.held_out);
+    o += &row(
+        "unseen set: new languages, harder typos, no-op sentences",
+        &s.unseen,
+    );
     o += &row("English", &s.english);
     o += &row("other languages", &s.other_languages);
     for (k, g) in &s.by_kind {
@@ -355,7 +406,14 @@ mod tests {
         ] {
             assert!(c.iter().any(|x| x.kind == k), "{k:?}");
         }
-        assert_eq!(c.iter().filter(|x| x.held_out).count(), c.len() / 4);
+        let probe = c.iter().filter(|x| !x.unseen).count();
+        let unseen = c.iter().filter(|x| x.unseen).count();
+        assert!(unseen >= 60, "{unseen}");
+        assert!(c.iter().filter(|x| x.unseen).all(|x| x.held_out));
+        assert_eq!(
+            c.iter().filter(|x| x.held_out && !x.unseen).count(),
+            probe / 4
+        );
         // Sentences are unique.
         let mut s: Vec<&str> = c.iter().map(|x| x.sentence.as_str()).collect();
         s.sort();

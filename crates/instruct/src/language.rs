@@ -66,6 +66,22 @@ impl Language {
         matches!(self, Language::Chinese | Language::Japanese)
     }
 
+    /// The lexicon's entries as written (foreign phrase, English), whole-word entries only
+    /// (prefix entries ending in `*` are left out): ready-made short instructions in this
+    /// language, for the learned reader's corpus.
+    pub fn phrases(self) -> Vec<(&'static str, &'static str)> {
+        self.table_text()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let (k, e) = l.split_once('=')?;
+                let k = k.trim();
+                (!k.is_empty() && !k.ends_with('*')).then(|| (k, e.trim()))
+            })
+            .collect()
+    }
+
     fn table_text(self) -> &'static str {
         match self {
             Language::English => "",
@@ -228,6 +244,13 @@ fn english_words() -> &'static std::collections::HashSet<&'static str> {
             .filter(|l| !l.is_empty())
             .collect()
     })
+}
+
+/// The English word list (lower-case), for corpora that need ordinary words.
+pub fn english_word_list() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = english_words().iter().copied().collect();
+    v.sort_unstable();
+    v
 }
 
 /// Whether `word` (lower-case) is an English word (the text encoder's vocabulary).

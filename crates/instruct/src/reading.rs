@@ -102,6 +102,26 @@ pub struct Fix {
     pub attr: Option<Attr>,
 }
 
+/// What the learned reader (`retouch_model::reader`) read in a sentence or clause the rules
+/// found nothing in: the same kinds of items as the rest of the reading.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    /// The text it read (the sentence, or one of its clauses).
+    pub text: String,
+    pub requests: Vec<Request>,
+    pub fixes: Vec<Fix>,
+    pub keep: Vec<Aspect>,
+    pub generic: bool,
+    /// Probability the reader gave to "this asks for nothing the tool does".
+    pub nothing: f32,
+}
+
+impl Learned {
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.fixes.is_empty() && self.keep.is_empty() && !self.generic
+    }
+}
+
 /// The reading of one instruction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
@@ -130,8 +150,12 @@ pub struct Reading {
     pub contradictions: Vec<Attr>,
     /// Words that played no part in the reading ("my aunt took this": aunt, took).
     pub unread: Vec<String>,
-    /// The matcher's reading (targets, kept attributes), as the network is conditioned on it.
+    /// The matcher's reading (targets, kept attributes), as the network is conditioned on it
+    /// (the learned reader's requests included, see [`Self::absorb`]).
     pub matched: Match,
+    /// What the learned reader added, per text it read.
+    #[serde(default)]
+    pub learned: Vec<Learned>,
 }
 
 /// Words of a generic request, read in a clause that asks for nothing specific.
@@ -594,7 +618,65 @@ impl Reading {
             contradictions: matched.contradictions.clone(),
             unread,
             matched,
+            learned: Vec::new(),
         }
+    }
+
+    /// The clauses the rules read nothing in (no request, fix, generic intent, kept aspect or
+    /// content edit): what the learned reader should look at. The whole sentence when it
+    /// has one clause.
+    pub fn unread_clauses(&self) -> Vec<String> {
+        let nothing = |r: &Reading| r.is_empty() && r.keep.is_empty() && r.content_edits.is_empty();
+        if clauses(&self.text).len() <= 1 {
+            let nothing = nothing(self) && self.learned.is_empty();
+            return if nothing && self.text.chars().any(char::is_alphabetic) {
+                vec![self.text.trim().to_string()]
+            } else {
+                Vec::new()
+            };
+        }
+        // Clauses of the sentence as given (not of its English rewrite): the learned
+        // reader reads any language.
+        clauses(&self.text)
+            .into_iter()
+            .filter(|c| nothing(&Reading::new(c)))
+            .collect()
+    }
+
+    /// Add what the learned reader read in one of [`Self::unread_clauses`]: its requests
+    /// (unless the sentence already sets that attribute), fixes, kept aspects and generic
+    /// intent; its words no longer count as unread.
+    pub fn absorb(&mut self, l: Learned) {
+        if l.is_empty() {
+            return;
+        }
+        for r in &l.requests {
+            if self
+                .matched
+                .targets
+                .iter()
+                .any(|(t, _)| t.attr == r.target.attr)
+            {
+                continue;
+            }
+            self.matched.targets.push((r.target.clone(), r.confidence));
+            self.requests.push(r.clone());
+        }
+        for f in &l.fixes {
+            push_fix(&mut self.fixes, f.aspect, f.attr.clone().zip(f.hint));
+        }
+        for k in &l.keep {
+            if !self.keep.contains(k) && !self.requests.iter().any(|r| k.covers(&r.target.attr)) {
+                self.keep.push(*k);
+            }
+        }
+        self.generic |= l.generic && self.requests.is_empty() && self.fixes.is_empty();
+        let words: Vec<String> = matcher::normalise(&language::fold(&l.text))
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        self.unread.retain(|w| !words.contains(w));
+        self.learned.push(l);
     }
 
     /// Whether the sentence asks for nothing this tool does (no change, fix or generic
@@ -631,7 +713,16 @@ impl Reading {
             ));
         }
         for r in &self.requests {
-            parts.push(format!("{} {:+.2}", r.target.label(), r.amount));
+            let learned = self
+                .learned
+                .iter()
+                .any(|l| l.requests.iter().any(|x| x.target == r.target));
+            parts.push(format!(
+                "{} {:+.2}{}",
+                r.target.label(),
+                r.amount,
+                if learned { " (learned reader)" } else { "" }
+            ));
         }
         for k in &self.keep {
             parts.push(format!("keep {}", k.name()));

@@ -213,3 +213,58 @@ fn particles_reducing_verbs_and_verb_final_keeps() {
     assert_eq!(l("make it warmr"), vec!["temperature:up"]);
     assert_eq!(l("make it coller"), vec!["temperature:down"]);
 }
+
+#[test]
+fn unread_clauses_are_what_the_rules_found_nothing_in_and_absorb_adds_the_learned_reading() {
+    use retouch_instruct::attr::{Dir, Target};
+    use retouch_instruct::reading::{Learned, Request};
+    // Fully read: nothing for the learned reader.
+    assert!(Reading::new("warmer, lift the shadows")
+        .unread_clauses()
+        .is_empty());
+    assert!(Reading::new("keep the colours").unread_clauses().is_empty());
+    // One unread clause beside a read one.
+    let r = Reading::new("warmer, gör den ljusare");
+    assert_eq!(r.unread_clauses(), vec!["gör den ljusare".to_string()]);
+    // A sentence read as nothing at all is read whole.
+    let mut r = Reading::new("gör den ljusare");
+    assert_eq!(r.unread_clauses(), vec!["gör den ljusare".to_string()]);
+    assert!(r.is_empty());
+    r.absorb(Learned {
+        text: "gör den ljusare".into(),
+        requests: vec![Request {
+            target: Target::new(retouch_instruct::Attr::Brightness, Dir::Up),
+            amount: 1.0,
+            confidence: 0.9,
+        }],
+        fixes: Vec::new(),
+        keep: vec![Aspect::Colour],
+        generic: false,
+        nothing: 0.05,
+    });
+    assert_eq!(labels(&r), vec!["brightness:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+    assert!(r
+        .matched
+        .targets
+        .iter()
+        .any(|(t, _)| t.attr == retouch_instruct::Attr::Brightness));
+    assert!(r.unread.is_empty(), "{:?}", r.unread);
+    assert!(r.summary().contains("learned reader"));
+    assert!(r.unread_clauses().is_empty());
+    // A request for an attribute the rules already set is not doubled.
+    let mut r = Reading::new("warmer");
+    r.absorb(Learned {
+        text: "x".into(),
+        requests: vec![Request {
+            target: Target::new(retouch_instruct::Attr::Temperature, Dir::Down),
+            amount: -1.0,
+            confidence: 0.9,
+        }],
+        fixes: Vec::new(),
+        keep: Vec::new(),
+        generic: false,
+        nothing: 0.0,
+    });
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+}

@@ -17,6 +17,7 @@ pub mod file;
 pub mod im2col;
 pub mod lowres;
 pub mod net;
+pub mod reader;
 pub mod reading;
 pub mod regions;
 pub mod slice_op;
@@ -86,10 +87,11 @@ pub struct Instruction {
     pub reading: retouch_instruct::Reading,
     /// The sentence encoder's view of [`retouch_instruct::Reading::encoder_text`].
     pub encoded: Encoded,
-    /// What the instruction asks for: the rule-based matcher's reading, plus the
-    /// sentence-similarity readings of the clauses it found nothing in (see [`reading`]).
+    /// What the instruction asks for: the rule-based matcher's reading, plus what the
+    /// fallback read in the clauses it found nothing in ([`Fallback`]).
     pub matched: Match,
-    /// The sentence-similarity readings that were used: (clause, reading).
+    /// The sentence-similarity readings that were used ([`Fallback::Similarity`]): (clause,
+    /// reading). The learned reader's are in `reading.learned`.
     pub readings: Vec<(String, reading::Reading)>,
     /// `matched` as the network's attribute vector (models with `attr_dim > 0`).
     pub attributes: Option<Vec<f32>>,
@@ -111,6 +113,19 @@ pub(crate) fn check_image(len: usize, width: usize, height: usize, channels: usi
     Ok(())
 }
 
+/// What reads the clauses the rules found nothing in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fallback {
+    /// The learned reader on multilingual-e5-small ([`reader`]); it may read nothing.
+    Learned,
+    /// The nearest of the known phrases by MiniLM similarity ([`reading`]), above a
+    /// threshold (the reading before the learned reader; kept for comparison).
+    Similarity,
+    /// Nothing: the rules alone.
+    None,
+}
+
 /// A loaded model and text encoder, ready to edit photos.
 pub struct Retoucher {
     net: Generator,
@@ -125,6 +140,11 @@ pub struct Retoucher {
     pub file: ModelFile,
     /// How generic requests and named problems are sized.
     pub corrector: adjust::Corrector,
+    /// What reads what the rules cannot.
+    pub fallback: Fallback,
+    /// The learned reader, loaded on first use (only sentences the rules leave unread
+    /// need it).
+    learned: OnceLock<reader::LearnedReader>,
 }
 
 impl Retoucher {
@@ -143,6 +163,8 @@ impl Retoucher {
             device,
             file,
             corrector: adjust::Corrector::Learned(estimate::Estimator::shipped()?),
+            fallback: Fallback::Learned,
+            learned: OnceLock::new(),
         })
     }
 
@@ -150,24 +172,30 @@ impl Retoucher {
         self.net.config()
     }
 
-    /// Encode an instruction (the text stage): the sentence encoder and the matcher; for
-    /// models conditioned on attributes, each clause ([`reading::clauses`]) the matcher finds
-    /// nothing in (no attribute, no content edit) is read by similarity to known phrases, and
-    /// what it reads is added unless the sentence already sets that attribute. A sentence the
-    /// matcher reads nothing in at all is read at [`reading::MIN_SIMILARITY`], a clause beside
-    /// matched ones at [`reading::EXTRA_SIMILARITY`]. Each extra clause costs one more sentence
-    /// encoding.
+    /// Encode an instruction (the text stage): the typed reading (the rules), completed
+    /// where the rules read nothing by [`Self::fallback`] (for models conditioned on
+    /// attributes): by default the learned reader on each such clause
+    /// ([`retouch_instruct::Reading::unread_clauses`]), which may also read nothing; then the
+    /// sentence encoder.
     pub fn encode(&self, instruction: &str) -> Result<Instruction> {
         self.encode_with(instruction, true)
     }
 
-    /// [`Self::encode`], with the similarity reading switched off when `read` is false (what
-    /// the model does with only the matcher and the sentence embedding; for comparisons).
+    /// [`Self::encode`], with the fallback switched off when `read` is false (what the model
+    /// does with only the rules and the sentence embedding; for comparisons).
     pub fn encode_with(&self, instruction: &str, read: bool) -> Result<Instruction> {
-        let reading = retouch_instruct::Reading::new(instruction);
+        let mut reading = retouch_instruct::Reading::new(instruction);
+        let conditioned = self.net.config().attr_dim > 0;
+        if read
+            && conditioned
+            && self.fallback == Fallback::Learned
+            && !reading.unread_clauses().is_empty()
+        {
+            self.learned()?.complete(&mut reading)?;
+        }
+        let read = read && self.fallback == Fallback::Similarity;
         let encoded = self.text.encode(reading.encoder_text())?;
         let mut matched = reading.matched.clone();
-        let conditioned = self.net.config().attr_dim > 0;
         let mut readings = Vec::new();
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
         // The similarity reading only for sentences the typed reading found nothing in (no
@@ -233,6 +261,15 @@ impl Retoucher {
             attributes,
             pass_texts,
         })
+    }
+
+    /// The learned reader (loaded on first call).
+    pub fn learned(&self) -> Result<&reader::LearnedReader> {
+        if let Some(r) = self.learned.get() {
+            return Ok(r);
+        }
+        let r = reader::LearnedReader::shipped()?;
+        Ok(self.learned.get_or_init(|| r))
     }
 
     fn reader(&self) -> Result<&reading::Reader> {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod estimator;
 pub mod loss;
 pub mod optim;
+pub mod reader;
 pub mod structural;
 pub mod validate;
 

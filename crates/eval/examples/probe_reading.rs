@@ -1,0 +1,67 @@
+//! The instruction probe read as text (no photo, no retouching model): the share of
+//! sentences whose reading says what they expect, by the rules alone and with the learned
+//! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
+//! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v`.
+use retouch_eval::probe::{cases, reading_follows};
+use retouch_instruct::Reading;
+use retouch_model::reader::{default_head_path, LearnedReader};
+use std::collections::BTreeMap;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "-v");
+    let head = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(default_head_path);
+    let lr = LearnedReader::load(
+        &retouch_text::e5::default_dir().join(retouch_text::e5::FILE),
+        &head,
+    )?;
+    let mut acc: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for c in cases()? {
+        let rules = Reading::new(&c.sentence);
+        let mut both = rules.clone();
+        lr.complete(&mut both)?;
+        let (a, b) = (reading_follows(&c, &rules), reading_follows(&c, &both));
+        let group = if c.unseen {
+            "unseen"
+        } else if c.held_out {
+            "held-out quarter"
+        } else {
+            "development"
+        };
+        for k in [
+            "all".to_string(),
+            group.to_string(),
+            format!("{group} / {:?}", c.kind).to_lowercase(),
+        ] {
+            let e = acc.entry(k).or_default();
+            e[0] += 1;
+            e[1] += usize::from(a);
+            e[2] += usize::from(b);
+        }
+        // Only the development part is shown: the held-out parts are not looked at.
+        if verbose && group == "development" {
+            println!(
+                "{} {} [{}] {} -> {}",
+                if b { "ok  " } else { "MISS" },
+                c.language,
+                group,
+                c.sentence,
+                both.summary()
+            );
+        }
+    }
+    println!("| group | sentences | rules alone | rules + learned reader |");
+    println!("|---|---|---|---|");
+    for (k, [n, a, b]) in acc {
+        println!(
+            "| {k} | {n} | {:.1} % | {:.1} % |",
+            100.0 * a as f64 / n as f64,
+            100.0 * b as f64 / n as f64
+        );
+    }
+    Ok(())
+}
