@@ -622,14 +622,21 @@ impl Reading {
         }
     }
 
-    /// The clauses the rules read nothing in (no request, fix, generic intent, kept aspect or
-    /// content edit): what the learned reader should look at. The whole sentence when it
-    /// has one clause.
+    /// The clauses the rules could not fully read: those they read nothing in (no request,
+    /// fix, generic intent, kept aspect or content edit) and those with words that played
+    /// no part in the reading ("gjør bildet mørkere og varmere": "varmere" read, "mørkere"
+    /// not): what the learned reader should look at. The whole sentence when it has one
+    /// clause. What the learned reader adds for an attribute the rules already set is
+    /// dropped ([`Self::absorb`]).
     pub fn unread_clauses(&self) -> Vec<String> {
         let nothing = |r: &Reading| r.is_empty() && r.keep.is_empty() && r.content_edits.is_empty();
+        let partly = |r: &Reading| !r.unread.is_empty() && r.content_edits.is_empty();
+        if !self.text.chars().any(char::is_alphabetic) {
+            return Vec::new();
+        }
         if clauses(&self.text).len() <= 1 {
-            let nothing = nothing(self) && self.learned.is_empty();
-            return if nothing && self.text.chars().any(char::is_alphabetic) {
+            let open = (nothing(self) || partly(self)) && self.learned.is_empty();
+            return if open {
                 vec![self.text.trim().to_string()]
             } else {
                 Vec::new()
@@ -639,7 +646,10 @@ impl Reading {
         // reader reads any language.
         clauses(&self.text)
             .into_iter()
-            .filter(|c| nothing(&Reading::new(c)))
+            .filter(|c| {
+                let r = Reading::new(c);
+                nothing(&r) || partly(&r)
+            })
             .collect()
     }
 
