@@ -98,22 +98,29 @@ pub struct Dense {
     pub b: Vec<f32>,
 }
 
+/// Dense layers with ReLU between them (none after the last), in plain f32: the reference
+/// the candle training graphs are tested against.
+pub fn dense_forward(layers: &[Dense], x: &[f32]) -> Vec<f32> {
+    let mut h = x.to_vec();
+    for (li, l) in layers.iter().enumerate() {
+        let mut y = l.b.clone();
+        for (o, yo) in y.iter_mut().enumerate() {
+            let row = &l.w[o * l.inputs..(o + 1) * l.inputs];
+            *yo += row.iter().zip(&h).map(|(a, b)| a * b).sum::<f32>();
+        }
+        if li + 1 < layers.len() {
+            y.iter_mut().for_each(|v| *v = v.max(0.0));
+        }
+        h = y;
+    }
+    h
+}
+
 impl Mlp {
     /// The network's output for standardised features `x` (the reference the candle training
     /// graph is tested against).
     pub fn forward(&self, x: &[f32]) -> Vec<f32> {
-        let mut h = x.to_vec();
-        for (li, l) in self.layers.iter().enumerate() {
-            let mut y = l.b.clone();
-            for (o, yo) in y.iter_mut().enumerate() {
-                let row = &l.w[o * l.inputs..(o + 1) * l.inputs];
-                *yo += row.iter().zip(&h).map(|(a, b)| a * b).sum::<f32>();
-            }
-            if li + 1 < self.layers.len() {
-                y.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
-            h = y;
-        }
+        let h = dense_forward(&self.layers, x);
         h.iter()
             .zip(self.out_mean.iter().zip(&self.out_scale))
             .map(|(y, (m, s))| m + s * y)

@@ -41,19 +41,8 @@ pub struct Head {
 impl Head {
     /// Outputs for one embedding (the reference the training graph is tested against).
     pub fn forward(&self, embedding: &[f32]) -> Vec<f32> {
-        let mut h: Vec<f32> = embedding.iter().map(|v| v * INPUT_SCALE).collect();
-        for (li, l) in self.layers.iter().enumerate() {
-            let mut y = l.b.clone();
-            for (o, yo) in y.iter_mut().enumerate() {
-                let row = &l.w[o * l.inputs..(o + 1) * l.inputs];
-                *yo += row.iter().zip(&h).map(|(a, b)| a * b).sum::<f32>();
-            }
-            if li + 1 < self.layers.len() {
-                y.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
-            h = y;
-        }
-        h
+        let x: Vec<f32> = embedding.iter().map(|v| v * INPUT_SCALE).collect();
+        crate::estimate::dense_forward(&self.layers, &x)
     }
 
     fn layout() -> String {
