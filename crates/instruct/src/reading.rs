@@ -669,7 +669,9 @@ impl Reading {
             {
                 continue;
             }
-            self.matched.targets.push((r.target.clone(), r.confidence));
+            // Full strength for the network: the threshold decided that the clause is read,
+            // the amount says how strongly (as for the rules' own requests).
+            self.matched.targets.push((r.target.clone(), 1.0));
             self.requests.push(r.clone());
         }
         for f in &l.fixes {

@@ -126,6 +126,38 @@ pub enum Fallback {
     None,
 }
 
+/// The text the network's sentence encoder sees: [`retouch_instruct::Reading::encoder_text`],
+/// except where the learned reader read a clause: MiniLM knows English only, so such a
+/// clause is given as the known phrase of each request it read ("fotoğrafı siyah beyaz
+/// yap" -> "make it black and white"); the network would otherwise be told one thing by
+/// the attribute vector and another by an embedding of words it cannot read.
+pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
+    let learned: Vec<&retouch_instruct::Request> = reading
+        .learned
+        .iter()
+        .flat_map(|l| &l.requests)
+        .filter(|q| reading.requests.iter().any(|r| r.target == q.target))
+        .collect();
+    if learned.is_empty() {
+        return reading.encoder_text().to_string();
+    }
+    let known = reading::phrases();
+    let mut parts: Vec<String> = Vec::new();
+    // What the rules read, in the words they read it in.
+    if reading.requests.len() > learned.len() || !reading.keep.is_empty() {
+        parts.push(reading.encoder_text().to_string());
+    }
+    for q in learned {
+        if let Some((p, _)) = known
+            .iter()
+            .find(|(_, t)| t.attr == q.target.attr && t.dir == q.target.dir)
+        {
+            parts.push(p.clone());
+        }
+    }
+    parts.join(", ")
+}
+
 /// A loaded model and text encoder, ready to edit photos.
 pub struct Retoucher {
     net: Generator,
@@ -194,7 +226,7 @@ impl Retoucher {
             self.learned()?.complete(&mut reading)?;
         }
         let read = read && self.fallback == Fallback::Similarity;
-        let encoded = self.text.encode(reading.encoder_text())?;
+        let encoded = self.text.encode(&encoder_text(&reading))?;
         let mut matched = reading.matched.clone();
         let mut readings = Vec::new();
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
