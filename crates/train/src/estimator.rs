@@ -211,9 +211,9 @@ pub fn fit_mlp(
     seed: u64,
 ) -> Result<Estimator> {
     use crate::optim::{lr_at, AdamW};
-    use candle_core::{DType, Device, Tensor, Var};
+    use candle_core::{Device, Tensor, Var};
     use rand::Rng;
-    use retouch_model::estimate::{standardisation, Dense, Mlp};
+    use retouch_model::estimate::{standardisation, Mlp};
     use std::collections::BTreeMap;
 
     if fit.is_empty() {
@@ -257,49 +257,12 @@ pub fn fit_mlp(
     let mut dims = vec![FEATURES];
     dims.extend(std::iter::repeat_n(s.hidden, s.layers));
     dims.push(PARAMS);
-    let mut vars: BTreeMap<String, Var> = BTreeMap::new();
-    for l in 0..dims.len() - 1 {
-        let (i, o) = (dims[l], dims[l + 1]);
-        let std = (2.0 / i as f64).sqrt();
-        let w: Vec<f32> = (0..i * o)
-            .map(|_| {
-                // Box-Muller.
-                let (u1, u2): (f64, f64) = (r.gen_range(1e-12..1.0), r.gen_range(0.0..1.0));
-                ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos() * std) as f32
-            })
-            .collect();
-        vars.insert(
-            format!("{l:02}.w"),
-            Var::from_tensor(&Tensor::from_vec(w, (o, i), &dev)?)?,
-        );
-        vars.insert(format!("{l:02}.b"), Var::zeros(o, DType::F32, &dev)?);
-    }
+    let vars = crate::dense::init(&dims, &mut r, &dev)?;
     let forward = |vars: &BTreeMap<String, Var>, x: &Tensor| -> candle_core::Result<Tensor> {
-        let mut h = x.clone();
-        let nl = dims.len() - 1;
-        for l in 0..nl {
-            let w = vars[&format!("{l:02}.w")].as_tensor();
-            let b = vars[&format!("{l:02}.b")].as_tensor();
-            h = h.matmul(&w.t()?)?.broadcast_add(b)?;
-            if l + 1 < nl {
-                h = h.relu()?;
-            }
-        }
-        Ok(h)
+        crate::dense::forward(vars, dims.len() - 1, x, 0.0)
     };
     let export = |vars: &BTreeMap<String, Var>| -> candle_core::Result<Estimator> {
-        let mut layers = Vec::new();
-        for l in 0..dims.len() - 1 {
-            layers.push(Dense {
-                inputs: dims[l],
-                outputs: dims[l + 1],
-                w: vars[&format!("{l:02}.w")]
-                    .as_tensor()
-                    .flatten_all()?
-                    .to_vec1()?,
-                b: vars[&format!("{l:02}.b")].as_tensor().to_vec1()?,
-            });
-        }
+        let layers = crate::dense::export(vars, &dims)?;
         let mut e = base.clone();
         e.mlp = Some(Mlp {
             layers,

@@ -10,6 +10,7 @@
 
 pub mod align;
 pub mod config;
+pub mod dense;
 pub mod estimator;
 pub mod loss;
 pub mod optim;

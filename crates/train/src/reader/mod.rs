@@ -8,13 +8,12 @@ pub mod corpus;
 
 use crate::optim::{lr_at, AdamW};
 use crate::{Result, TrainError};
-use candle_core::{DType, Device, Tensor, Var};
+use candle_core::{Device, Tensor, Var};
 use corpus::Sample;
 #[cfg(test)]
 use corpus::Source;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use retouch_model::estimate::Dense;
 use retouch_model::reader::labels::{
     Labels, AMOUNTS, ASPECTS, ATTRS, DIR_LOGITS, KEEP_LOGITS, OUTPUTS, STYLE_LOGITS,
 };
@@ -246,54 +245,15 @@ pub fn train(
     let mut dims = vec![dim];
     dims.extend(std::iter::repeat_n(s.hidden, s.layers));
     dims.push(OUTPUTS);
-    let mut vars: BTreeMap<String, Var> = BTreeMap::new();
-    for l in 0..dims.len() - 1 {
-        let (i, o) = (dims[l], dims[l + 1]);
-        let std = (2.0 / i as f64).sqrt();
-        let w: Vec<f32> = (0..i * o)
-            .map(|_| {
-                let (u1, u2): (f64, f64) = (r.gen_range(1e-12..1.0), r.gen_range(0.0..1.0));
-                ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos() * std) as f32
-            })
-            .collect();
-        vars.insert(
-            format!("{l:02}.w"),
-            Var::from_tensor(&Tensor::from_vec(w, (o, i), &dev)?)?,
-        );
-        vars.insert(format!("{l:02}.b"), Var::zeros(o, DType::F32, &dev)?);
-    }
+    let vars = crate::dense::init(&dims, &mut r, &dev)?;
     let nl = dims.len() - 1;
     let forward =
         |vars: &BTreeMap<String, Var>, x: &Tensor, train: bool| -> candle_core::Result<Tensor> {
-            let mut h = x.clone();
-            for l in 0..nl {
-                let w = vars[&format!("{l:02}.w")].as_tensor();
-                let b = vars[&format!("{l:02}.b")].as_tensor();
-                h = h.matmul(&w.t()?)?.broadcast_add(b)?;
-                if l + 1 < nl {
-                    h = h.relu()?;
-                    if train && s.dropout > 0.0 {
-                        h = candle_nn::ops::dropout(&h, s.dropout)?;
-                    }
-                }
-            }
-            Ok(h)
+            crate::dense::forward(vars, nl, x, if train { s.dropout } else { 0.0 })
         };
     let export = |vars: &BTreeMap<String, Var>| -> candle_core::Result<Head> {
-        let mut layers = Vec::new();
-        for l in 0..nl {
-            layers.push(Dense {
-                inputs: dims[l],
-                outputs: dims[l + 1],
-                w: vars[&format!("{l:02}.w")]
-                    .as_tensor()
-                    .flatten_all()?
-                    .to_vec1()?,
-                b: vars[&format!("{l:02}.b")].as_tensor().to_vec1()?,
-            });
-        }
         Ok(Head {
-            layers,
+            layers: crate::dense::export(vars, &dims)?,
             provenance: provenance.to_string(),
             threshold: retouch_model::reader::labels::THRESHOLD,
         })
