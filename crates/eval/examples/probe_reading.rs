@@ -1,8 +1,10 @@
 //! The instruction probe read as text (no photo, no retouching model): the share of
 //! sentences whose reading says what they expect, by the rules alone and with the learned
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
-//! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v`.
-use retouch_eval::probe::{cases, reading_follows};
+//! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
+//! development part only). The fresh set is read only with `--fresh`: it is held out until
+//! a session's end.
+use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
 use retouch_model::reader::{default_head_path, LearnedReader};
 use std::collections::BTreeMap;
@@ -10,6 +12,7 @@ use std::collections::BTreeMap;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
+    let fresh = args.iter().any(|a| a == "--fresh");
     let head = args
         .iter()
         .find(|a| !a.starts_with('-'))
@@ -20,21 +23,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &head,
     )?;
     let mut acc: BTreeMap<String, [usize; 3]> = BTreeMap::new();
-    for c in cases()? {
+    for c in cases()?
+        .into_iter()
+        .filter(|c| fresh || c.part != Part::Fresh)
+    {
         let rules = Reading::new(&c.sentence);
         let mut both = rules.clone();
         lr.complete(&mut both)?;
         let (a, b) = (reading_follows(&c, &rules), reading_follows(&c, &both));
-        let group = if c.unseen {
-            "unseen"
-        } else if c.held_out {
-            "held-out quarter"
-        } else {
-            "development"
-        };
+        let group = format!("{:?}", c.part).to_lowercase();
         for k in [
             "all".to_string(),
-            group.to_string(),
+            group.clone(),
             format!("{group} / {:?}", c.kind).to_lowercase(),
         ] {
             let e = acc.entry(k).or_default();
@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             e[2] += usize::from(b);
         }
         // Only the development part is shown: the held-out parts are not looked at.
-        if verbose && group == "development" {
+        if verbose && c.part == Part::Development {
             println!(
                 "{} {} [{}] {} -> {}",
                 if b { "ok  " } else { "MISS" },
