@@ -24,7 +24,49 @@ pub enum Source {
     Generic,
     Keep,
     Lexicon,
+    /// `crates/train/data/reader-phrases.txt`: phrases in many languages with an English
+    /// sentence for their label.
+    Phrases,
     Nothing,
+}
+
+/// The phrase table (see its header).
+pub const PHRASES: &str = include_str!("../../data/reader-phrases.txt");
+
+/// One phrase of [`PHRASES`] with the English sentence its label is read from (`None`: it
+/// asks for nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phrase {
+    pub language: &'static str,
+    pub english: Option<&'static str>,
+    pub text: &'static str,
+}
+
+/// Parse [`PHRASES`]: `language | English | phrase; phrase` per line, `#` comments.
+pub fn phrases() -> Result<Vec<Phrase>, String> {
+    let mut out = Vec::new();
+    for (n, line) in PHRASES.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&'static str> = line.split('|').map(str::trim).collect();
+        let [language, english, texts] = f.as_slice() else {
+            return Err(format!(
+                "reader-phrases.txt line {}: expected 3 fields",
+                n + 1
+            ));
+        };
+        let english = (*english != "-").then_some(*english);
+        for text in texts.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+            out.push(Phrase {
+                language,
+                english,
+                text,
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Debug)]
@@ -209,6 +251,55 @@ const NOTHING: &[&str] = &[
     "in the morning",
 ];
 
+/// Descriptions of what a photo shows, put together (who, what, where or when): they ask
+/// for nothing, and the rules label them (a word the rules do read keeps its reading).
+const WHO: &[&str] = &[
+    "my uncle",
+    "my brother",
+    "my best friend",
+    "our neighbour",
+    "my dad",
+    "the kids",
+    "my girlfriend",
+    "grandma",
+    "a stranger",
+    "my colleague",
+    "the dog",
+    "our cat",
+    "my son",
+    "the bride",
+    "my team",
+];
+const DOING: &[&str] = &[
+    "took this",
+    "is in this photo",
+    "sent me this",
+    "at the party",
+    "on the bus",
+    "playing football",
+    "having dinner",
+    "in front of the church",
+    "with the new bike",
+    "on the first day of school",
+    "after the race",
+    "at the airport",
+    "in the kitchen",
+    "next to the car",
+    "at the concert",
+];
+const WHEN: &[&str] = &[
+    "",
+    "last year",
+    "in paris",
+    "yesterday",
+    "in 2019",
+    "on our trip",
+    "this weekend",
+    "at christmas",
+    "in the garden",
+    "in berlin",
+];
+
 /// Neutral frames for a lexicon phrase, per language (`{}` is the phrase): the phrase asks
 /// the same inside them.
 fn frames(lang: Language) -> &'static [&'static str] {
@@ -375,14 +466,20 @@ pub fn noisy(text: &str, r: &mut ChaCha8Rng) -> String {
     s
 }
 
+/// A clean text before its labels: what the reader sees, where it came from, its language
+/// (lexicon and phrase-table texts) and, for the phrase table, the English sentence the
+/// labels are read from (`Some("")`: asks for nothing).
+struct Clean {
+    text: String,
+    source: Source,
+    language: Option<&'static str>,
+    label_from: Option<&'static str>,
+}
+
 /// Clean texts with their source, before labels.
-fn clean_texts(
-    seed: u64,
-    generated: usize,
-    r: &mut ChaCha8Rng,
-) -> Vec<(String, Source, Option<&'static str>)> {
+fn clean_texts(seed: u64, generated: usize, r: &mut ChaCha8Rng) -> Vec<Clean> {
     let mut out: Vec<(String, Source)> = Vec::new();
-    let mut foreign: Vec<(String, Source, Option<&'static str>)> = Vec::new();
+    let mut foreign: Vec<Clean> = Vec::new();
     let mut g = Generator::new(seed, Split::Train);
     for _ in 0..generated {
         out.push((g.random().text, Source::Generator));
@@ -415,14 +512,40 @@ fn clean_texts(
     }
     for lang in Language::FOREIGN {
         for (phrase, _) in lang.phrases() {
-            foreign.push((phrase.to_string(), Source::Lexicon, Some(lang.code())));
+            let lexicon = |text: String| Clean {
+                text,
+                source: Source::Lexicon,
+                language: Some(lang.code()),
+                label_from: None,
+            };
+            foreign.push(lexicon(phrase.to_string()));
             if let Some(f) = frames(lang).choose(r) {
-                foreign.push((f.replace("{}", phrase), Source::Lexicon, Some(lang.code())));
+                foreign.push(lexicon(f.replace("{}", phrase)));
             }
         }
     }
+    // The phrase table is written by this project and parsed by a test: a bad line is a
+    // build-time mistake, so it is skipped here rather than failing a training run.
+    for p in phrases().unwrap_or_default() {
+        foreign.push(Clean {
+            text: p.text.to_string(),
+            source: Source::Phrases,
+            language: Some(p.language),
+            label_from: Some(p.english.unwrap_or("")),
+        });
+    }
     for s in NOTHING {
         out.push((s.to_string(), Source::Nothing));
+    }
+    for _ in 0..generated / 8 {
+        let pick = |v: &[&'static str], r: &mut ChaCha8Rng| *v.choose(r).unwrap_or(&"");
+        let (who, doing, when) = (pick(WHO, r), pick(DOING, r), pick(WHEN, r));
+        let text = match r.gen_range(0..3) {
+            0 => format!("{who} {doing} {when}"),
+            1 => format!("this is {who} {doing} {when}"),
+            _ => format!("photo of {who} {doing} {when}"),
+        };
+        out.push((text.trim().to_string(), Source::Nothing));
     }
     // Strings of ordinary words (most ask for nothing; the labels say what the rules read).
     let words = english_word_list();
@@ -432,7 +555,12 @@ fn clean_texts(
         out.push((s.join(" "), Source::Nothing));
     }
     out.into_iter()
-        .map(|(t, s)| (t, s, None))
+        .map(|(text, source)| Clean {
+            text,
+            source,
+            language: None,
+            label_from: None,
+        })
         .chain(foreign)
         .collect()
 }
@@ -448,12 +576,13 @@ pub fn corpus(
     let mut r = ChaCha8Rng::seed_from_u64(seed ^ 0x0005_eed0_fead);
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
-    for (clean, source, language) in clean_texts(seed, generated, &mut r) {
+    for c in clean_texts(seed, generated, &mut r) {
+        let (clean, source, language) = (c.text, c.source, c.language);
         let key = clean.to_lowercase();
         if exclude.contains(&key) || !seen.insert(key) {
             continue;
         }
-        let reading = Reading::new(&clean);
+        let reading = Reading::new(c.label_from.unwrap_or(&clean));
         let Some(labels) = Labels::of(&reading) else {
             continue;
         };
@@ -496,13 +625,18 @@ mod tests {
             Source::Generic,
             Source::Keep,
             Source::Lexicon,
+            Source::Phrases,
             Source::Nothing,
         ] {
             assert!(c.iter().any(|x| x.source == s), "{s:?}");
         }
         assert!(!c.iter().any(|x| exclude.contains(&x.text.to_lowercase())));
-        // Labels are the rule reading of the clean text.
-        for s in c.iter().filter(|s| !s.augmented).take(200) {
+        // Labels are the rule reading of the clean text (the phrase table's, of its English).
+        for s in c
+            .iter()
+            .filter(|s| !s.augmented && s.source != Source::Phrases)
+            .take(200)
+        {
             assert_eq!(Some(s.labels.clone()), Labels::of(&Reading::new(&s.clean)));
         }
         assert!(c.iter().any(|s| s.labels.generic));
@@ -516,6 +650,41 @@ mod tests {
         let d = corpus(7, 300, 1, &exclude);
         assert_eq!(c.len(), d.len());
         assert!(c.iter().zip(&d).all(|(a, b)| a.text == b.text));
+    }
+
+    #[test]
+    fn every_phrase_is_labelled_by_its_english_and_nothing_reads_as_nothing() {
+        let p = phrases().unwrap();
+        assert!(p.len() >= 500, "{}", p.len());
+        let mut langs: Vec<&str> = p.iter().map(|x| x.language).collect();
+        langs.sort();
+        langs.dedup();
+        assert!(langs.len() >= 20, "{langs:?}");
+        for x in &p {
+            let r = Reading::new(x.english.unwrap_or(""));
+            let l = Labels::of(&r);
+            match x.english {
+                Some(e) => assert!(
+                    l.is_some() && l != Some(Labels::none()),
+                    "{e:?} ({}) reads {}",
+                    x.text,
+                    r.summary()
+                ),
+                None => assert_eq!(l, Some(Labels::none()), "{}", x.text),
+            }
+        }
+        // The languages the fresh probe keeps for transfer are not in the table.
+        for l in ["he", "th", "ms", "hr", "hu"] {
+            assert!(!langs.contains(&l), "{l}");
+        }
+        // A phrase-table sample carries its phrase, its language and its English labels.
+        let c = corpus(7, 50, 0, &HashSet::new());
+        let s = c
+            .iter()
+            .find(|s| s.source == Source::Phrases && s.text == "maak het warmer")
+            .unwrap();
+        assert_eq!(s.language, Some("nl"));
+        assert_eq!(Some(s.labels.clone()), Labels::of(&Reading::new("warmer")));
     }
 
     #[test]
