@@ -204,7 +204,7 @@ pub fn run(a: Args) -> Result<()> {
             },
             "warnings": warnings,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for w in &warnings {
             eprintln!("warning: {w}");

@@ -144,16 +144,18 @@ pub fn run(a: Args) -> Result<()> {
         edit_region,
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        outln!(
             "slice-and-apply, u8 RGB, 16x16x8 grid, kernel {}, {} threads, median of {} runs",
-            report.kernel, report.threads, report.runs
+            report.kernel,
+            report.threads,
+            report.runs
         );
-        println!("| size | pixels | median ms | min ms | Mpix/s | memcpy ms | ratio |");
-        println!("|---|---|---|---|---|---|---|");
+        outln!("| size | pixels | median ms | min ms | Mpix/s | memcpy ms | ratio |");
+        outln!("|---|---|---|---|---|---|---|");
         for r in &report.results {
-            println!(
+            outln!(
                 "| {} | {}x{} | {:.2} | {:.2} | {:.0} | {:.2} | {:.1}x |",
                 r.name,
                 r.width,
@@ -180,7 +182,7 @@ pub fn run(a: Args) -> Result<()> {
                 rows,
             );
         }
-        print!("{tables}");
+        out!("{tables}");
     }
     Ok(())
 }

@@ -124,7 +124,7 @@ pub fn run(c: Command) -> Result<()> {
             };
             let s = prepare(&raw, &out, &opts)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
+                outln!("{}", serde_json::to_string_pretty(&s)?);
             } else {
                 eprintln!(
                     "{} photos ({} train, {} validation), {} rejected; by source: {}",

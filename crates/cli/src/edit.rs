@@ -80,6 +80,10 @@ fn one() -> f32 {
 /// Load the model (once).
 fn load(m: &ModelArgs) -> Result<(Retoucher, Kernel)> {
     let kernel = parse_kernel(&m.out.kernel)?;
+    if m.model.is_none() || m.text_encoder.is_none() {
+        // Say where the shipped models were looked for, rather than which file was missing.
+        retouch_locate::models_dir()?;
+    }
     let model = m
         .model
         .clone()
@@ -268,7 +272,7 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
         a.mask.as_deref(),
     )?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for w in report["warnings"].as_array().into_iter().flatten() {
             eprintln!("warning: {}", w.as_str().unwrap_or_default());
@@ -328,20 +332,25 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
         match res {
             Ok(rep) => {
                 if a.json {
-                    pb.suspend(|| println!("{}", json!({"line": line, "ok": true, "report": rep})));
+                    let line = json!({"line": line, "ok": true, "report": rep});
+                    pb.suspend(|| -> anyhow::Result<()> {
+                        outln!("{line}");
+                        Ok(())
+                    })?;
                 }
             }
             Err(e) => {
                 failed += 1;
-                pb.suspend(|| {
+                pb.suspend(|| -> anyhow::Result<()> {
                     eprintln!("error: {}:{line}: {e:#}", a.jobs.display());
                     if a.json {
-                        println!(
+                        outln!(
                             "{}",
                             json!({"line": line, "ok": false, "error": format!("{e:#}")})
                         );
                     }
-                });
+                    Ok(())
+                })?;
             }
         }
         pb.inc(1);

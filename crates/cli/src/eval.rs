@@ -307,7 +307,7 @@ pub fn run(a: Args) -> Result<()> {
         },
         report::markdown(&rep)
     );
-    println!("{md}");
+    outln!("{md}");
     let json = serde_json::to_vec_pretty(&rep)?;
     if let Some(p) = &a.json {
         retouch_io::write_atomic(p, &json, a.overwrite)?;

@@ -139,7 +139,7 @@ pub fn run(a: Args) -> Result<()> {
             "psnr_db": report.psnr,
             "seconds": secs,
         });
-        println!("{}", serde_json::to_string_pretty(&j)?);
+        outln!("{}", serde_json::to_string_pretty(&j)?);
     } else {
         eprintln!(
             "wrote {}: {grid_h}x{grid_w}x{grid_d} grid, reproduces the edit at {:.2} dB PSNR ({} CG iterations{}, {:.2} s)",

@@ -72,22 +72,22 @@ pub fn run(a: Args) -> Result<()> {
                 "ciede2000": de,
             },
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         let cw = f.cw_ssim.map(|v| format!("{v:.4}")).unwrap_or_else(|| {
             format!("n/a (needs {0}x{0} px)", retouch_metrics::cwssim::MIN_SIDE)
         });
-        println!("{w}x{h}");
-        println!("fidelity (gray, candidate histogram-matched to reference)");
-        println!("  SSIM     {:.4}   (higher is better)", f.ssim);
-        println!("  CW-SSIM  {cw}   (higher is better)");
-        println!("  GMSD     {:.4}   (lower is better)", f.gmsd);
-        println!("  DISTS    n/a (needs VGG16 weights, which cannot be obtained)");
-        println!("to reference (RGB)");
-        println!("  L1       {l1:.4}");
-        println!("  L2       {l2:.5}");
-        println!("  PSNR     {psnr:.2} dB");
-        println!("  ΔE00     {de:.3}");
+        outln!("{w}x{h}");
+        outln!("fidelity (gray, candidate histogram-matched to reference)");
+        outln!("  SSIM     {:.4}   (higher is better)", f.ssim);
+        outln!("  CW-SSIM  {cw}   (higher is better)");
+        outln!("  GMSD     {:.4}   (lower is better)", f.gmsd);
+        outln!("  DISTS    n/a (needs VGG16 weights, which cannot be obtained)");
+        outln!("to reference (RGB)");
+        outln!("  L1       {l1:.4}");
+        outln!("  L2       {l2:.5}");
+        outln!("  PSNR     {psnr:.2} dB");
+        outln!("  ΔE00     {de:.3}");
     }
     Ok(())
 }

@@ -70,15 +70,15 @@ pub fn run(a: Args) -> Result<()> {
         retouch_model::reader::LearnedReader::shipped()?.complete(&mut r)?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        outln!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    println!("understood: {}", r.summary());
+    outln!("understood: {}", r.summary());
     for n in notes(&r) {
-        println!("{n}");
+        outln!("{n}");
     }
     if let Some(why) = refusal(&r) {
-        println!("{why}");
+        outln!("{why}");
     }
     Ok(())
 }

@@ -82,16 +82,18 @@ pub fn run(a: Args) -> Result<()> {
         &format!("`{}`", command.join(" ")),
     )?;
     for (label, err) in &rep.search {
-        println!("{label}: held-out mean RMSE {err:.4}");
+        outln!("{label}: held-out mean RMSE {err:.4}");
     }
-    println!(
+    outln!(
         "chosen: {} ({} samples fitted, {} held out)",
-        rep.chosen, rep.fit_samples, rep.held_out_samples
+        rep.chosen,
+        rep.fit_samples,
+        rep.held_out_samples
     );
-    println!("| parameter | identity RMSE | held-out photos RMSE | validation photos RMSE |");
-    println!("|---|---|---|---|");
+    outln!("| parameter | identity RMSE | held-out photos RMSE | validation photos RMSE |");
+    outln!("|---|---|---|---|");
     for (k, name) in PARAMS.iter().enumerate() {
-        println!(
+        outln!(
             "| {name} | {:.3} | {:.3} | {} |",
             rep.identity_rmse[k],
             rep.held_out_rmse[k],
@@ -99,10 +101,10 @@ pub fn run(a: Args) -> Result<()> {
                 .map_or("-".into(), |v| format!("{:.3}", v[k]))
         );
     }
-    println!("\nnamed-problem heads (held-out samples that have the problem): RMSE general -> own");
+    outln!("\nnamed-problem heads (held-out samples that have the problem): RMSE general -> own");
     for (p, v) in &rep.given_rmse {
         let cells: Vec<String> = v.iter().map(|(g, o)| format!("{g:.3} -> {o:.3}")).collect();
-        println!("{p}: {}", cells.join(", "));
+        outln!("{p}: {}", cells.join(", "));
     }
     if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)

@@ -178,7 +178,7 @@ pub fn run(a: Args) -> Result<()> {
         &format!("`{}`", command.join(" ")),
         &mut |step, exact| eprintln!("step {step}: held-out exact {:.1} %", 100.0 * exact),
     )?;
-    println!(
+    outln!(
         "held out ({} texts): exact {:.1} %, directions {:.1} %, nothing read as nothing {:.1} %, missed {:.1} % (clean {:.1} %, noisy {:.1} %)",
         report.held.texts,
         100.0 * report.held.exact,
@@ -189,9 +189,9 @@ pub fn run(a: Args) -> Result<()> {
         100.0 * report.held.exact_noisy,
     );
     for (k, v) in &report.held.exact_by_source {
-        println!("  {k}: {:.1} %", 100.0 * v);
+        outln!("  {k}: {:.1} %", 100.0 * v);
     }
-    println!("fitted texts: exact {:.1} %", 100.0 * report.fit.exact);
+    outln!("fitted texts: exact {:.1} %", 100.0 * report.fit.exact);
     // The threshold's trade-off: texts asking for something read right against texts asking
     // for nothing read as nothing, on the held-out texts (and on left-out languages).
     let held: Vec<&retouch_train::reader::corpus::Sample> = samples
@@ -201,13 +201,13 @@ pub fn run(a: Args) -> Result<()> {
     let held_e: Vec<&Vec<f32>> = held.iter().map(|x| &cache[&x.text]).collect();
     let lang: Vec<&retouch_train::reader::corpus::Sample> = held_lang.iter().collect();
     let lang_e: Vec<&Vec<f32>> = held_lang.iter().map(|x| &cache[&x.text]).collect();
-    println!("| threshold | held-out directions | held-out nothing | left-out languages directions | missed |");
-    println!("|---|---|---|---|---|");
+    outln!("| threshold | held-out directions | held-out nothing | left-out languages directions | missed |");
+    outln!("|---|---|---|---|---|");
     let mut sweep = Vec::new();
     for t in [0.4f32, 0.5, 0.6, 0.7, 0.8, 0.9] {
         let h = retouch_train::reader::score_at(&head, &held, &held_e, t);
         let l = retouch_train::reader::score_at(&head, &lang, &lang_e, t);
-        println!(
+        outln!(
             "| {t:.1} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
             100.0 * h.directions,
             100.0 * h.nothing,
@@ -223,7 +223,7 @@ pub fn run(a: Args) -> Result<()> {
         retouch_train::reader::score(&head, &s, &e)
     });
     if let Some(s) = &held_lang_score {
-        println!(
+        outln!(
             "languages left out ({}; {} phrases): exact {:.1} %, directions {:.1} %, missed {:.1} %",
             a.hold_languages.join(","),
             s.texts,

@@ -396,3 +396,22 @@ fn eval_refuses_bad_arguments_before_any_work() {
     let o = run(&["eval", "--update-readme", s(&readme)]);
     fails_cleanly(&o, "cannot be updated");
 }
+
+#[test]
+fn a_reader_that_stops_reading_is_not_a_crash() {
+    // `retouch read ... --json | head -c0`: the pipe is closed before the reading is printed
+    // (the learned reader takes a few hundred milliseconds to load first).
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(["read", "gjør bildet mørkere og varmere", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run retouch");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+    assert!(o.status.success(), "{:?} {err}", o.status);
+}
