@@ -76,9 +76,9 @@ pub struct Edit {
 
 pub type Result<T> = std::result::Result<T, ModelError>;
 
-/// Where the shipped default model lives in a checkout.
+/// Where the shipped default model is ([`retouch_locate`]'s search order).
 pub fn default_model_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/retouch/model.safetensors")
+    retouch_locate::model_path("retouch/model.safetensors")
 }
 
 /// An encoded instruction.

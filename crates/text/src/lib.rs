@@ -53,9 +53,9 @@ pub struct TextEncoder {
     device: Device,
 }
 
-/// Where the shipped encoder lives in a checkout.
+/// Where the shipped encoder is ([`retouch_locate`]'s search order).
 pub fn default_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/text-encoder")
+    retouch_locate::model_path("text-encoder")
 }
 
 impl TextEncoder {

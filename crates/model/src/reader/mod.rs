@@ -23,9 +23,9 @@ use std::path::{Path, PathBuf};
 /// spread per entry, which the first layer's initialisation assumes.
 pub const INPUT_SCALE: f32 = 19.6;
 
-/// Where the shipped head lives in a checkout.
+/// Where the shipped head is ([`retouch_locate`]'s search order).
 pub fn default_head_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/reader/reader.safetensors")
+    retouch_locate::model_path("reader/reader.safetensors")
 }
 
 /// The head: dense layers with ReLU between them, outputs laid out as [`labels`] says.

@@ -66,7 +66,7 @@ pub const FILE: &str = "e5-small-q4.bin";
 
 /// Where `scripts/fetch-e5.sh` puts the weights in a checkout.
 pub fn default_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/e5")
+    retouch_locate::model_path("e5")
 }
 
 impl E5Encoder {
