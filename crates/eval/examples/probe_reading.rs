@@ -3,7 +3,7 @@
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
 //! development part only). The fresh set is read only with `--fresh`: it is held out until
-//! a session's end.
+//! a session's end. `--languages` adds a row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
 use retouch_model::reader::{default_head_path, LearnedReader};
@@ -13,6 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
     let fresh = args.iter().any(|a| a == "--fresh");
+    let by_language = args.iter().any(|a| a == "--languages");
     let head = args
         .iter()
         .find(|a| !a.starts_with('-'))
@@ -32,11 +33,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lr.complete(&mut both)?;
         let (a, b) = (reading_follows(&c, &rules), reading_follows(&c, &both));
         let group = format!("{:?}", c.part).to_lowercase();
-        for k in [
+        let mut keys = vec![
             "all".to_string(),
             group.clone(),
             format!("{group} / {:?}", c.kind).to_lowercase(),
-        ] {
+        ];
+        if by_language {
+            keys.push(format!("{group} / language {}", c.language));
+        }
+        for k in keys {
             let e = acc.entry(k).or_default();
             e[0] += 1;
             e[1] += usize::from(a);
