@@ -171,7 +171,7 @@ fn edit_one(
     let t_decode = t0.elapsed();
 
     let enc = r.encode(instruction)?;
-    if enc.readings.is_empty() {
+    if enc.asks_nothing() {
         if let Some(why) = crate::read::refusal(&enc.reading) {
             bail!(why);
         }

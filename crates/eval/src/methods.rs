@@ -104,7 +104,12 @@ pub(crate) fn apply_model(r: &Retoucher, edits: &[Edit], img: &Image) -> Result<
 
 /// The shipped model's output for an instruction encoded once by the caller (the text stage
 /// does not depend on the photo): what [`run`] does for [`Method::Model`] after encoding.
+/// An instruction that asks for nothing leaves the photo as it is, as `retouch edit`
+/// refuses it ([`Instruction::asks_nothing`]).
 pub(crate) fn apply_instruction(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
+    if enc.asks_nothing() {
+        return Ok(img.data.clone());
+    }
     let edits = r.predict_edits(&img.data, img.width, img.height, 3, enc)?;
     apply_model(r, &edits, img)
 }

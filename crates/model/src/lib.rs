@@ -101,6 +101,14 @@ pub struct Instruction {
     pub pass_texts: Vec<Option<(String, Encoded)>>,
 }
 
+impl Instruction {
+    /// Whether the instruction asks for nothing this tool does (the typed reading is empty and
+    /// no similarity reading stands in): `retouch edit` refuses it and the photo stays as it is.
+    pub fn asks_nothing(&self) -> bool {
+        self.readings.is_empty() && self.reading.is_empty()
+    }
+}
+
 /// An interleaved image of `len` values must be `width x height x channels`, with 3 or 4
 /// channels and no side 0.
 pub(crate) fn check_image(len: usize, width: usize, height: usize, channels: usize) -> Result<()> {

@@ -119,4 +119,14 @@ fn a_clause_the_matcher_cannot_read_is_read_beside_the_ones_it_can() {
     // similarity threshold, and none at all without the similarity reading.
     let plain = r.encode_with("zorbly flimflam", false).unwrap();
     assert!(plain.readings.is_empty() && plain.matched.targets.is_empty());
+    // Such a sentence asks for nothing (the CLI refuses it, the eval keeps the photo); one
+    // that asks for a change, however it is read, does not.
+    assert!(plain.asks_nothing());
+    for s in [
+        "make it warmer, if you can",
+        "maak de foto warmer",
+        "enhance",
+    ] {
+        assert!(!r.encode(s).unwrap().asks_nothing(), "{s}");
+    }
 }
