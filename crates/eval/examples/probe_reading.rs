@@ -32,10 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut both = rules.clone();
         lr.complete(&mut both)?;
         let (a, b) = (reading_follows(&c, &rules), reading_follows(&c, &both));
-        let group = format!("{:?}", c.part).to_lowercase();
+        let group = c.part.name();
         let mut keys = vec![
             "all".to_string(),
-            group.clone(),
+            group.to_string(),
             format!("{group} / {:?}", c.kind).to_lowercase(),
         ];
         if by_language {

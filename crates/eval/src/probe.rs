@@ -62,8 +62,18 @@ impl Part {
         }
     }
 
+    /// Its short name (`development`, `quarter`, `unseen`, `fresh`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Development => "development",
+            Part::Quarter => "quarter",
+            Part::Unseen => "unseen",
+            Part::Fresh => "fresh",
+        }
+    }
+
     fn key(self) -> String {
-        format!("part:{self:?}").to_lowercase()
+        format!("part:{}", self.name())
     }
 }
 
@@ -308,19 +318,16 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
             let ok = dirs.iter().chain(&keeps).all(|b| *b);
             followed_on += usize::from(ok);
             let english = c.language == "en";
-            let keys = [
+            let mut keys = vec![
                 "all".to_string(),
-                if c.held_out() {
-                    "held-out"
-                } else {
-                    "development"
-                }
-                .to_string(),
                 if english { "english" } else { "other" }.to_string(),
                 format!("kind:{:?}", c.kind).to_lowercase(),
                 format!("lang:{}", c.language),
                 c.part.key(),
             ];
+            if c.held_out() {
+                keys.push("held-out".to_string());
+            }
             for k in keys {
                 let a = acc.entry(k).or_default();
                 a.dirs.extend(&dirs);
@@ -344,18 +351,16 @@ pub fn run(r: &Retoucher, photos: &[Image], tick: &mut dyn FnMut()) -> Result<Pr
             .filter_map(|(k, v)| k.strip_prefix(p).map(|n| (n.to_string(), v.group())))
             .collect()
     };
+    let by_part: BTreeMap<Part, Group> = Part::ALL.iter().map(|p| (*p, g(&p.key()))).collect();
     Ok(ProbeSummary {
         sentences: cases.len(),
         photos: photos.len(),
         all: g("all"),
-        development: g("development"),
+        development: by_part[&Part::Development].clone(),
         held_out: g("held-out"),
         english: g("english"),
         other_languages: g("other"),
-        by_part: Part::ALL
-            .iter()
-            .map(|p| (*p, acc.get(&p.key()).map(Acc::group).unwrap_or_default()))
-            .collect(),
+        by_part,
         by_kind: with_prefix("kind:"),
         by_language: with_prefix("lang:"),
         per_sentence,

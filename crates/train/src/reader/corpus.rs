@@ -524,8 +524,9 @@ fn clean_texts(seed: u64, generated: usize, r: &mut ChaCha8Rng) -> Vec<Clean> {
             }
         }
     }
-    // The phrase table is written by this project and parsed by a test: a bad line is a
-    // build-time mistake, so it is skipped here rather than failing a training run.
+    // The phrase table is written by this project and parsed by a test
+    // (`every_phrase_is_labelled_...`): a malformed table is a mistake that test catches, so
+    // here it would leave the whole table out rather than fail a training run.
     for p in phrases().unwrap_or_default() {
         foreign.push(Clean {
             text: p.text.to_string(),
