@@ -68,8 +68,12 @@ pub const DEGRADATIONS: [Degradation; 14] = [
     Degradation::DarkAndBlue,
 ];
 
-/// Generic requests; the last [`HELD_OUT_GENERIC`] are held out from the lexicons.
-pub const GENERIC: [&str; 12] = [
+/// Generic requests. The last [`HELD_OUT_GENERIC`] are held out from the lexicons: four
+/// written for this benchmark in session 8 after the lexicons, then twelve written at the
+/// start of session 11 (2026-12-02), before any work on generic reading that session, in
+/// eight languages and with a misspelling. Neither the lexicons nor the learned reader's
+/// corpus may be written from them (`retouch train-reader` leaves every one of these out).
+pub const GENERIC: [&str; 24] = [
     "enhance",
     "make it look better",
     "fix this photo",
@@ -82,9 +86,21 @@ pub const GENERIC: [&str; 12] = [
     "polish it up",
     "clean this up a little",
     "touch it up a bit",
+    "make this pic look nicer",
+    "can u enhanse it",
+    "give it a pro edit",
+    "do your magic",
+    "rends-la plus belle",
+    "mach das Bild schöner",
+    "mejora esta foto",
+    "sistemala un po'",
+    "сделай фото получше",
+    "让照片更好看",
+    "写真を綺麗に補正して",
+    "maak de foto mooier",
 ];
 
-pub const HELD_OUT_GENERIC: usize = 4;
+pub const HELD_OUT_GENERIC: usize = 16;
 
 /// Generic phrasings asked of each degraded photo (rotating through [`GENERIC`]).
 const GENERIC_PER_CASE: usize = 3;
