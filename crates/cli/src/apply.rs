@@ -41,12 +41,43 @@ pub struct OutputArgs {
     /// JPEG quality (1-100).
     #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
+    /// JPEG chroma subsampling: 420 (half-resolution colour, libjpeg's default, smaller) or 444
+    /// (full-resolution colour, about a quarter larger).
+    #[arg(long, value_enum, default_value_t = Chroma::S420)]
+    pub chroma: Chroma,
+    /// Write progressive JPEG (a little smaller, slower to write) instead of baseline.
+    #[arg(long)]
+    pub progressive: bool,
     /// Refuse images with more pixels than this (checked before decoding).
     #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
     pub max_pixels: u64,
     /// Slice kernel: auto, reference, portable, avx2, avx512.
     #[arg(long, default_value = "auto")]
     pub kernel: String,
+}
+
+/// JPEG chroma subsampling on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chroma {
+    #[value(name = "420")]
+    S420,
+    #[value(name = "444")]
+    S444,
+}
+
+impl OutputArgs {
+    /// The write options these flags ask for.
+    pub fn write_options(&self) -> WriteOptions {
+        WriteOptions {
+            jpeg_quality: self.quality,
+            jpeg_sampling: match self.chroma {
+                Chroma::S420 => retouch_io::JpegSampling::Yuv420,
+                Chroma::S444 => retouch_io::JpegSampling::Yuv444,
+            },
+            jpeg_progressive: self.progressive,
+            overwrite: self.overwrite,
+        }
+    }
 }
 
 pub fn parse_kernel(s: &str) -> Result<Kernel> {
@@ -169,15 +200,7 @@ pub fn run(a: Args) -> Result<()> {
         pixels,
         ..photo.clone()
     };
-    let warnings = retouch_io::write(
-        &out,
-        &a.output,
-        Some(&a.input),
-        &WriteOptions {
-            jpeg_quality: a.out.quality,
-            overwrite: a.out.overwrite,
-        },
-    )?;
+    let warnings = retouch_io::write(&out, &a.output, Some(&a.input), &a.out.write_options())?;
     let t_end = t0.elapsed();
     stages.finish();
 

@@ -6,7 +6,7 @@ use crate::apply::{edit_photo, load_mask, parse_kernel, OutputArgs};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use retouch_engine::Kernel;
-use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
+use retouch_io::{Photo, Pixels, ReadOptions};
 use retouch_model::Retoucher;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -222,10 +222,7 @@ fn edit_one(
         &out,
         output,
         Some(input),
-        &WriteOptions {
-            jpeg_quality: m.out.quality,
-            overwrite: m.out.overwrite,
-        },
+        &m.out.write_options(),
     )?);
     let t_end = t0.elapsed();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;

@@ -276,3 +276,94 @@ fn writes_never_clobber_without_permission_and_leave_no_temp_files() {
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
+
+/// The frame header of a JPEG: (progressive, luma sampling factors `h << 4 | v`).
+fn jpeg_frame(bytes: &[u8]) -> (bool, u8) {
+    let mut i = 2;
+    while i + 4 < bytes.len() {
+        assert_eq!(bytes[i], 0xFF, "a marker at {i}");
+        let marker = bytes[i + 1];
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        if marker == 0xC0 || marker == 0xC2 {
+            // Length, precision, height, width, components, then per component: id, factors.
+            return (marker == 0xC2, bytes[i + 11]);
+        }
+        i += 2 + len;
+    }
+    panic!("no frame header");
+}
+
+#[test]
+fn jpeg_sampling_and_progressive_are_written_as_asked_and_decode_close_to_the_source() {
+    let p = read(&photo("chelsea.png"), &ReadOptions::default()).unwrap();
+    let Pixels::U8(src) = &p.pixels else { panic!() };
+    let psnr = |bytes: &[u8]| {
+        let back = image::load_from_memory(bytes).unwrap().to_rgb8();
+        let mse = src
+            .iter()
+            .zip(back.as_raw())
+            .map(|(a, b)| (f64::from(*a) - f64::from(*b)).powi(2))
+            .sum::<f64>()
+            / src.len() as f64;
+        10.0 * (255.0f64.powi(2) / mse).log10()
+    };
+    let enc = |sampling, progressive| {
+        let o = WriteOptions {
+            jpeg_sampling: sampling,
+            jpeg_progressive: progressive,
+            ..WriteOptions::default()
+        };
+        encode(&p, OutFormat::Jpeg, &o, Path::new("x.jpg"))
+            .unwrap()
+            .0
+    };
+    let (s420, s444, prog) = (
+        enc(JpegSampling::Yuv420, false),
+        enc(JpegSampling::Yuv444, false),
+        enc(JpegSampling::Yuv420, true),
+    );
+    assert_eq!(jpeg_frame(&s420), (false, 0x22), "baseline 4:2:0");
+    assert_eq!(jpeg_frame(&s444), (false, 0x11), "baseline 4:4:4");
+    assert_eq!(jpeg_frame(&prog), (true, 0x22), "progressive 4:2:0");
+    assert!(s444.len() > s420.len(), "{} vs {}", s444.len(), s420.len());
+    let (q420, q444, qprog) = (psnr(&s420), psnr(&s444), psnr(&prog));
+    assert!(q420 > 36.0 && q444 > q420, "{q420:.2} {q444:.2}");
+    assert!(
+        (qprog - q420).abs() < 0.05,
+        "same quantisation: {qprog:.2} vs {q420:.2}"
+    );
+    let q60 = encode(
+        &p,
+        OutFormat::Jpeg,
+        &WriteOptions {
+            jpeg_quality: 60,
+            ..WriteOptions::default()
+        },
+        Path::new("x.jpg"),
+    )
+    .unwrap()
+    .0;
+    assert!(q60.len() < s420.len() && psnr(&q60) < q420);
+}
+
+#[test]
+fn jpeg_refuses_a_side_over_65535_with_a_clear_error() {
+    let p = Photo::new(65_536, 1, 3, Pixels::U8(vec![128; 65_536 * 3])).unwrap();
+    let e = encode(
+        &p,
+        OutFormat::Jpeg,
+        &WriteOptions::default(),
+        Path::new("wide.jpg"),
+    )
+    .unwrap_err();
+    assert!(matches!(e, IoError::JpegSize { width: 65_536, .. }), "{e}");
+    assert!(e.to_string().contains("65535"), "{e}");
+    // PNG takes it.
+    assert!(encode(
+        &p,
+        OutFormat::Png,
+        &WriteOptions::default(),
+        Path::new("wide.png")
+    )
+    .is_ok());
+}
