@@ -72,12 +72,20 @@ fn edit_follows_the_instruction_direction_and_reports_stages() {
     ]);
     ok(&o);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    for stage in ["decode", "text", "network", "slice", "encode", "total"] {
+    for stage in [
+        "decode", "text", "read", "network", "slice", "encode", "total",
+    ] {
         assert!(
             report["timings_ms"][stage].as_f64().unwrap() >= 0.0,
             "{stage}"
         );
     }
+    // Decode and text run side by side: the wall time of both covers each.
+    let t = |k: &str| report["timings_ms"][k].as_f64().unwrap();
+    assert!(
+        t("read") >= t("decode") && t("read") >= t("text"),
+        "{report}"
+    );
     assert_eq!(report["attributes"][0], "temperature:up");
     ok(&run(&["edit", s(&input), "cooler, please", "-o", s(&cool)]));
     let (bw, bc, b0) = (mean_b(&rgb(&warm)), mean_b(&rgb(&cool)), mean_b(&before));
@@ -119,6 +127,40 @@ fn edit_follows_the_instruction_direction_and_reports_stages() {
         "0",
     ]));
     assert_eq!(rgb(&same), before);
+
+    // JPEG output: 4:2:0 by default, 4:4:4 and progressive when asked (the frame header says).
+    let frame = |path: &Path| {
+        let b = std::fs::read(path).unwrap();
+        let mut i = 2;
+        while b[i + 1] != 0xC0 && b[i + 1] != 0xC2 {
+            i += 2 + u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        }
+        (b[i + 1] == 0xC2, b[i + 11])
+    };
+    let (j420, j444) = (dir.path().join("a.jpg"), dir.path().join("b.jpg"));
+    ok(&run(&["edit", s(&input), "make it warmer", "-o", s(&j420)]));
+    ok(&run(&[
+        "edit",
+        s(&input),
+        "make it warmer",
+        "-o",
+        s(&j444),
+        "--chroma",
+        "444",
+        "--progressive",
+    ]));
+    assert_eq!(frame(&j420), (false, 0x22));
+    assert_eq!(frame(&j444), (true, 0x11));
+    let bad = run(&[
+        "edit",
+        s(&input),
+        "warmer",
+        "-o",
+        s(&j420),
+        "--chroma",
+        "411",
+    ]);
+    assert!(!bad.status.success());
 }
 
 #[test]
