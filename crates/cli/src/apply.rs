@@ -48,6 +48,9 @@ pub struct OutputArgs {
     /// Write progressive JPEG (a little smaller, slower to write) instead of baseline.
     #[arg(long)]
     pub progressive: bool,
+    /// Refuse a damaged file that still decodes (a truncated JPEG) instead of warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Refuse images with more pixels than this (checked before decoding).
     #[arg(long, default_value_t = retouch_io::DEFAULT_MAX_PIXELS)]
     pub max_pixels: u64,
@@ -164,6 +167,7 @@ pub fn run(a: Args) -> Result<()> {
     let stages = Stages::new(a.json);
     let ropts = ReadOptions {
         max_pixels: a.out.max_pixels,
+        strict: a.out.strict,
     };
 
     stages.stage("decoding");
@@ -200,7 +204,17 @@ pub fn run(a: Args) -> Result<()> {
         pixels,
         ..photo.clone()
     };
-    let warnings = retouch_io::write(&out, &a.output, Some(&a.input), &a.out.write_options())?;
+    let mut warnings: Vec<String> = out
+        .damage
+        .iter()
+        .map(|d| format!("{}: {d}", a.input.display()))
+        .collect();
+    warnings.extend(retouch_io::write(
+        &out,
+        &a.output,
+        Some(&a.input),
+        &a.out.write_options(),
+    )?);
     let t_end = t0.elapsed();
     stages.finish();
 

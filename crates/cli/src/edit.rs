@@ -165,6 +165,7 @@ fn edit_one(
     retouch_io::check_destination(output, Some(input), m.out.overwrite)?;
     let ropts = ReadOptions {
         max_pixels: m.out.max_pixels,
+        strict: m.out.strict,
     };
     // The photo is decoded while the sentence is read: neither needs the other.
     let (decoded, read) = rayon::join(
@@ -188,6 +189,9 @@ fn edit_one(
         }
     }
     let (attributes, mut warnings) = understand(&enc);
+    if let Some(d) = &photo.damage {
+        warnings.insert(0, format!("{}: {d}", input.display()));
+    }
     if enc.encoded.truncated {
         warnings.push(format!(
             "the instruction is longer than {} tokens; the rest was ignored",

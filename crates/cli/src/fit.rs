@@ -71,6 +71,7 @@ pub fn run(a: Args) -> Result<()> {
     retouch_io::check_destination(&a.output, Some(&a.input), a.overwrite)?;
     let ropts = ReadOptions {
         max_pixels: a.max_pixels,
+        ..ReadOptions::default()
     };
     let before = retouch_io::read(&a.input, &ropts)?;
     let after = retouch_io::read(&a.edited, &ropts)?;

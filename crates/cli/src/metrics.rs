@@ -38,6 +38,7 @@ fn load(path: &std::path::Path, opts: &ReadOptions) -> Result<(Vec<f32>, usize, 
 pub fn run(a: Args) -> Result<()> {
     let opts = ReadOptions {
         max_pixels: a.max_pixels,
+        ..ReadOptions::default()
     };
     let (r, w, h) = load(&a.reference, &opts)?;
     let (c, cw, ch) = load(&a.candidate, &opts)?;

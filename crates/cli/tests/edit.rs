@@ -279,6 +279,25 @@ fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
 
+    // A truncated JPEG: edited with a warning that says how much is missing; --strict refuses
+    // it in one line, writing nothing.
+    let bytes = std::fs::read(photo("rocket.jpg")).unwrap();
+    let cut = dir.path().join("cut.jpg");
+    std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let (lenient, strict) = (dir.path().join("l.png"), dir.path().join("s.png"));
+    let o = run(&["edit", s(&cut), "warmer", "-o", s(&lenient)]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("truncated") && err.contains("rows"), "{err}");
+    let o = run(&["edit", s(&cut), "warmer", "-o", s(&strict), "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--strict") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    assert!(!strict.exists());
+
     let long = "make it a little warmer and brighter ".repeat(60);
     let o = run(&[
         "edit",

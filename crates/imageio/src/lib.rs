@@ -51,6 +51,8 @@ pub enum IoError {
         path: PathBuf,
         source: image::ImageError,
     },
+    #[error("{path}: {damage} (refused by --strict)")]
+    Damaged { path: PathBuf, damage: Damage },
     #[error("{path}: unsupported pixel layout {color:?}")]
     Layout {
         path: PathBuf,
@@ -149,6 +151,63 @@ pub struct Photo {
     pub format: Option<ImageFormat>,
     /// EXIF orientation that was applied (1 = none).
     pub orientation_applied: u8,
+    /// What is wrong with a file that still decoded (`None`: nothing found).
+    pub damage: Option<Damage>,
+}
+
+/// A file that decodes but is not whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Damage {
+    /// The JPEG ends before its last scan does (no end-of-image marker after it): the decoder
+    /// fills what is missing. `missing_rows` counts the rows at the bottom that came out as one
+    /// flat colour, the part of the image the file has no data for.
+    Truncated { missing_rows: usize, height: usize },
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Damage::Truncated {
+                missing_rows,
+                height,
+            } => {
+                write!(f, "the file is truncated (it ends before the image does)")?;
+                if *missing_rows > 0 {
+                    write!(
+                        f,
+                        ": the bottom {missing_rows} of {height} rows ({:.0} %) have no data and are filled with flat grey",
+                        100.0 * *missing_rows as f64 / (*height).max(1) as f64
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Whether a JPEG stream stops before its end: no end-of-image marker (`FF D9`) after the last
+/// start-of-scan marker (`FF DA`; inside entropy-coded data a literal `FF` is always followed by
+/// `00` or a restart marker, so these two bytes are markers wherever they occur).
+pub fn jpeg_is_truncated(bytes: &[u8]) -> bool {
+    let find_last = |m: u8| bytes.windows(2).rposition(|w| w[0] == 0xFF && w[1] == m);
+    match (find_last(0xDA), find_last(0xD9)) {
+        (Some(sos), Some(eoi)) => eoi < sos,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// Rows at the bottom of interleaved `px` (`w` pixels of `c` samples a row) that are all one
+/// colour, the same as the last row's.
+fn flat_rows_at_bottom<T: PartialEq + Copy>(px: &[T], w: usize, c: usize) -> usize {
+    let row = w * c;
+    if row == 0 || px.len() < row {
+        return 0;
+    }
+    let colour = &px[px.len() - c..];
+    px.rchunks_exact(row)
+        .take_while(|r| r.chunks_exact(c).all(|p| p == colour))
+        .count()
 }
 
 impl Photo {
@@ -170,6 +229,7 @@ impl Photo {
             was_gray: false,
             format: None,
             orientation_applied: 1,
+            damage: None,
         })
     }
 }
@@ -178,12 +238,16 @@ impl Photo {
 #[derive(Clone, Copy, Debug)]
 pub struct ReadOptions {
     pub max_pixels: u64,
+    /// A damaged file that still decodes ([`Damage`]) is an error instead of a
+    /// [`Photo::damage`] note.
+    pub strict: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         Self {
             max_pixels: DEFAULT_MAX_PIXELS,
+            strict: false,
         }
     }
 }
@@ -281,6 +345,23 @@ pub fn decode(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Photo> {
             })
         }
     };
+    let damage = (format == ImageFormat::Jpeg && jpeg_is_truncated(bytes)).then(|| {
+        let missing_rows = match &px {
+            Pixels::U8(v) => flat_rows_at_bottom(v, w, channels),
+            Pixels::U16(v) => flat_rows_at_bottom(v, w, channels),
+            Pixels::F32(v) => flat_rows_at_bottom(v, w, channels),
+        };
+        Damage::Truncated {
+            missing_rows,
+            height: h,
+        }
+    });
+    if let (Some(damage), true) = (&damage, opts.strict) {
+        return Err(IoError::Damaged {
+            path: path.into(),
+            damage: damage.clone(),
+        });
+    }
     Ok(Photo {
         width: w,
         height: h,
@@ -291,6 +372,7 @@ pub fn decode(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Photo> {
         was_gray,
         format: Some(format),
         orientation_applied: orientation_code(orientation),
+        damage,
     })
 }
 

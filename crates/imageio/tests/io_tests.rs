@@ -194,7 +194,10 @@ fn oversized_images_are_refused_before_decoding() {
         ),
         "{e}"
     );
-    let small = ReadOptions { max_pixels: 1000 };
+    let small = ReadOptions {
+        max_pixels: 1000,
+        ..ReadOptions::default()
+    };
     let e = read(&photo("chelsea.png"), &small).unwrap_err();
     assert!(e.to_string().contains("exceeds the limit"), "{e}");
 }
@@ -366,4 +369,45 @@ fn jpeg_refuses_a_side_over_65535_with_a_clear_error() {
         Path::new("wide.png")
     )
     .is_ok());
+}
+
+#[test]
+fn a_truncated_jpeg_is_reported_with_how_much_is_missing_and_refused_when_strict() {
+    let whole = std::fs::read(photo("rocket.jpg")).unwrap();
+    let opts = ReadOptions::default();
+    let p = decode(&whole, Path::new("rocket.jpg"), &opts).unwrap();
+    assert_eq!(p.damage, None, "a whole file is not damaged");
+    // Data after the end-of-image marker (some cameras append a trailer) is not damage.
+    let mut trailer = whole.clone();
+    trailer.extend_from_slice(b"a camera's trailer");
+    assert!(!jpeg_is_truncated(&trailer));
+    assert_eq!(
+        decode(&trailer, Path::new("t.jpg"), &opts).unwrap().damage,
+        None
+    );
+    let cut = &whole[..whole.len() * 6 / 10];
+    assert!(jpeg_is_truncated(cut));
+    let p = decode(cut, Path::new("cut.jpg"), &opts).unwrap();
+    let Some(Damage::Truncated {
+        missing_rows,
+        height,
+    }) = p.damage.clone()
+    else {
+        panic!("no damage reported: {:?}", p.damage);
+    };
+    assert_eq!(height, 427);
+    // About the last 40 % of the data is gone; the rows it held are flat.
+    assert!(
+        (60..300).contains(&missing_rows),
+        "{missing_rows} of {height} rows"
+    );
+    let msg = p.damage.unwrap().to_string();
+    assert!(msg.contains("truncated") && msg.contains(" %"), "{msg}");
+    let strict = ReadOptions {
+        strict: true,
+        ..ReadOptions::default()
+    };
+    let e = decode(cut, Path::new("cut.jpg"), &strict).unwrap_err();
+    assert!(matches!(e, IoError::Damaged { .. }), "{e}");
+    assert!(decode(&whole, Path::new("rocket.jpg"), &strict).is_ok());
 }
