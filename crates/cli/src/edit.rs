@@ -341,13 +341,17 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
             });
         match res {
             Ok(rep) => {
-                if a.json {
-                    let line = json!({"line": line, "ok": true, "report": rep});
-                    pb.suspend(|| -> anyhow::Result<()> {
-                        outln!("{line}");
-                        Ok(())
-                    })?;
-                }
+                pb.suspend(|| -> anyhow::Result<()> {
+                    if a.json {
+                        outln!("{}", json!({"line": line, "ok": true, "report": rep}));
+                    } else if let Some(ws) = rep["warnings"].as_array() {
+                        // Warnings (a truncated photo, words not understood) are not lost.
+                        for w in ws.iter().filter_map(|w| w.as_str()) {
+                            eprintln!("warning: {}:{line}: {w}", a.jobs.display());
+                        }
+                    }
+                    Ok(())
+                })?;
             }
             Err(e) => {
                 failed += 1;

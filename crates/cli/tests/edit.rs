@@ -368,4 +368,23 @@ fn batch_runs_good_jobs_reports_bad_ones_and_fails_overall() {
     std::fs::write(&jobs, lines[0].replace("a.jpg", "a2.jpg")).unwrap();
     let o = run(&["batch", s(&jobs)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // A truncated photo: done with its warning on stderr (job line named); --strict fails it.
+    let bytes = std::fs::read(photo("rocket.jpg")).unwrap();
+    std::fs::write(d.join("cut.jpg"), &bytes[..bytes.len() / 2]).unwrap();
+    let job = |out: &str| {
+        serde_json::json!({"input": d.join("cut.jpg"), "instruction": "warmer", "output": d.join(out)})
+            .to_string()
+    };
+    std::fs::write(&jobs, job("t1.jpg")).unwrap();
+    let o = run(&["batch", s(&jobs)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && err.contains(":1:") && err.contains("truncated"),
+        "{err}"
+    );
+    std::fs::write(&jobs, job("t2.jpg")).unwrap();
+    let o = run(&["batch", s(&jobs), "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("t2.jpg").exists());
 }
