@@ -188,12 +188,14 @@ impl std::fmt::Display for Damage {
 /// Whether a JPEG stream stops before its end: no end-of-image marker (`FF D9`) after the last
 /// start-of-scan marker (`FF DA`; inside entropy-coded data a literal `FF` is always followed by
 /// `00` or a restart marker, so these two bytes are markers wherever they occur).
+///
+/// Run on every JPEG read, so it looks from the end: a whole file has its end-of-image marker
+/// within its last bytes, and only what follows that marker is searched for a scan.
 pub fn jpeg_is_truncated(bytes: &[u8]) -> bool {
-    let find_last = |m: u8| bytes.windows(2).rposition(|w| w[0] == 0xFF && w[1] == m);
-    match (find_last(0xDA), find_last(0xD9)) {
-        (Some(sos), Some(eoi)) => eoi < sos,
-        (Some(_), None) => true,
-        _ => false,
+    let marker = |m: u8| move |w: &[u8]| w[0] == 0xFF && w[1] == m;
+    match bytes.windows(2).rposition(marker(0xD9)) {
+        Some(eoi) => bytes[eoi + 2..].windows(2).any(marker(0xDA)),
+        None => bytes.windows(2).any(marker(0xDA)),
     }
 }
 

@@ -387,6 +387,10 @@ fn a_truncated_jpeg_is_reported_with_how_much_is_missing_and_refused_when_strict
     );
     let cut = &whole[..whole.len() * 6 / 10];
     assert!(jpeg_is_truncated(cut));
+    // An embedded thumbnail's end-of-image marker does not make a cut main image whole.
+    let thumb_then_cut = [0xFF, 0xD8, 0xFF, 0xDA, 1, 0xFF, 0xD9, 0xFF, 0xDA, 2, 3];
+    assert!(jpeg_is_truncated(&thumb_then_cut));
+    assert!(!jpeg_is_truncated(&thumb_then_cut[..7]));
     let p = decode(cut, Path::new("cut.jpg"), &opts).unwrap();
     let Some(Damage::Truncated {
         missing_rows,
