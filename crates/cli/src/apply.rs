@@ -200,10 +200,8 @@ pub fn run(a: Args) -> Result<()> {
     let t_slice = t0.elapsed();
 
     stages.stage("encoding");
-    let out = Photo {
-        pixels,
-        ..photo.clone()
-    };
+    // The output keeps the input's size, depth and metadata (moved, not copied).
+    let out = Photo { pixels, ..photo };
     let mut warnings: Vec<String> = out
         .damage
         .iter()
@@ -224,10 +222,10 @@ pub fn run(a: Args) -> Result<()> {
         let report = json!({
             "input": a.input,
             "output": a.output,
-            "width": photo.width,
-            "height": photo.height,
-            "channels": photo.channels,
-            "bit_depth": photo.pixels.bit_depth(),
+            "width": out.width,
+            "height": out.height,
+            "channels": out.channels,
+            "bit_depth": out.pixels.bit_depth(),
             "grid": [gh, gw, gd],
             "strength": a.strength,
             "mask": a.mask,
@@ -249,8 +247,8 @@ pub fn run(a: Args) -> Result<()> {
         eprintln!(
             "wrote {} ({}x{}, slice {:.1} ms, total {:.1} ms)",
             a.output.display(),
-            photo.width,
-            photo.height,
+            out.width,
+            out.height,
             ms(t_slice - t_load),
             ms(t_end)
         );
