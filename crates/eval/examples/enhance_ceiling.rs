@@ -81,36 +81,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} validation photos", photos.len());
     println!("| degradation | ΔE00 | oracle | general head | named head | generic shaped | general x2 | general x3 | undegraded ΔE00 of generic |");
     println!("|---|---|---|---|---|---|---|---|---|");
+    let thumbs: Vec<Vec<f32>> = photos
+        .iter()
+        .map(|(_, p)| lowres::thumbnail(&p.data, p.width, p.height, 3, 128))
+        .collect();
+    let (with_oracle, params) = (
+        std::env::var("NO_ORACLE").is_err(),
+        std::env::var("PARAMS").is_ok(),
+    );
     let mut undeg = Vec::new();
-    for (_, p) in &photos {
-        let t = lowres::thumbnail(&p.data, p.width, p.height, 3, 128);
-        let c = adjust::shape(est.predict(&t), &generic);
-        undeg.push(mean_ciede2000(&t, &c.apply(&t))?);
+    for t in &thumbs {
+        let c = adjust::shape(est.predict(t), &generic);
+        undeg.push(mean_ciede2000(t, &c.apply(t))?);
     }
     let mut all = [0f64; 6];
     for d in DEGRADATIONS {
         let mut sums = [0f64; 7];
-        for (_, p) in &photos {
-            let t = lowres::thumbnail(&p.data, p.width, p.height, 3, 128);
-            let deg = d.apply(&t);
-            let before = mean_ciede2000(&t, &deg)?;
+        // Mean parameters of the oracle and of the general head (printed with PARAMS=1).
+        let (mut mo, mut mg) = ([0f32; 6], [0f32; 6]);
+        for t in &thumbs {
+            let deg = d.apply(t);
+            let before = mean_ciede2000(t, &deg)?;
             let removed = |c: Correction| -> Result<f64, Box<dyn std::error::Error>> {
-                Ok(1.0 - mean_ciede2000(&t, &c.apply(&deg))? / before)
+                Ok(1.0 - mean_ciede2000(t, &c.apply(&deg))? / before)
             };
-            let o = if std::env::var("NO_ORACLE").is_ok() {
-                Correction::default()
+            let o = if with_oracle {
+                oracle(&deg, t)
             } else {
-                oracle(&deg, &t)
+                Correction::default()
             };
             let g = est.predict(&deg);
+            for (k, (a, b)) in o.to_vec().iter().zip(g.to_vec()).enumerate() {
+                mo[k] += a / thumbs.len() as f32;
+                mg[k] += b / thumbs.len() as f32;
+            }
             let n = est.predict_given(&deg, &problems_of(d));
             let s = adjust::shape(g, &generic);
             // The general head applied again to its own result, twice.
             let once = g.apply(&deg);
             let twice = est.predict(&once).apply(&once);
             let thrice = est.predict(&twice).apply(&twice);
-            sums[5] += 1.0 - mean_ciede2000(&t, &twice)? / before;
-            sums[6] += 1.0 - mean_ciede2000(&t, &thrice)? / before;
+            sums[5] += 1.0 - mean_ciede2000(t, &twice)? / before;
+            sums[6] += 1.0 - mean_ciede2000(t, &thrice)? / before;
             sums[0] += before;
             sums[1] += removed(o)?;
             sums[2] += removed(g)?;
@@ -118,19 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sums[4] += removed(s)?;
         }
         let n = photos.len() as f64;
-        if std::env::var("PARAMS").is_ok() {
-            let mut mo = [0f32; 6];
-            let mut mg = [0f32; 6];
-            for (_, p) in &photos {
-                let t = lowres::thumbnail(&p.data, p.width, p.height, 3, 128);
-                let deg = d.apply(&t);
-                let o = oracle(&deg, &t).to_vec();
-                let g = est.predict(&deg).to_vec();
-                for k in 0..6 {
-                    mo[k] += o[k] / n as f32;
-                    mg[k] += g[k] / n as f32;
-                }
-            }
+        if params {
             println!("{:?}\n  oracle {:.2?}\n  est    {:.2?}", d, mo, mg);
         }
         for k in 0..6 {
