@@ -1,0 +1,44 @@
+//! Pretrained image networks, frozen, read in plain Rust: what a photo shows, as numbers the
+//! models can use.
+//!
+//! - [`effnet`]: EfficientNet-Lite0 with its ImageNet weights (the paper's pretrained
+//!   low-resolution branch; ours feeds the correction estimator). Weights in
+//!   `models/effnet-lite0/`, converted by `scripts/fetch-effnet.sh`; parity with the original
+//!   PyTorch implementation in `tests/effnet_parity.rs`.
+//! - [`conv`]: the convolutions those networks are made of, batch norm folded in, each fast
+//!   path beside the plain scalar reference it is tested against.
+//!
+//! This crate knows nothing of instructions, grids or the CLI.
+
+pub mod conv;
+pub mod effnet;
+
+pub use conv::Planes;
+pub use effnet::{EfficientNetLite0, Observation};
+
+/// What can go wrong reading a network or running it.
+#[derive(Debug, thiserror::Error)]
+pub enum VisionError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a safetensors file ({message})")]
+    Format { path: String, message: String },
+    #[error("{path}: tensor {name}: {problem}")]
+    Tensor {
+        path: String,
+        name: String,
+        problem: String,
+    },
+    #[error("input is {channels}x{height}x{width}; the network needs 3 channels and at least {min}x{min} pixels")]
+    Input {
+        channels: usize,
+        height: usize,
+        width: usize,
+        min: usize,
+    },
+    #[error("matrix product failed: {0}")]
+    Matmul(#[from] candle_core::Error),
+}
