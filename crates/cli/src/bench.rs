@@ -33,16 +33,19 @@ pub struct Args {
 
 /// Median stage timings of text + network + slice (decode and encode excluded), for the
 /// whole-photo sentence and for the whole-photo + region one.
-fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<[Vec<EditRow>; 2]> {
+fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<[Vec<EditRow>; 3]> {
     let model = a
         .model
         .clone()
         .unwrap_or_else(retouch_model::default_model_path);
     let r = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())?;
-    use retouch_eval::runtime::{edit_stages, INSTRUCTION, REGION_INSTRUCTION};
+    use retouch_eval::runtime::{
+        edit_stages, GENERIC_INSTRUCTION, INSTRUCTION, REGION_INSTRUCTION,
+    };
     Ok([
         edit_stages(&r, kernel, a.runs, INSTRUCTION)?,
         edit_stages(&r, kernel, a.runs, REGION_INSTRUCTION)?,
+        edit_stages(&r, kernel, a.runs, GENERIC_INSTRUCTION)?,
     ])
 }
 
@@ -69,6 +72,8 @@ struct Report {
     edit: Vec<EditRow>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     edit_region: Vec<EditRow>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    edit_generic: Vec<EditRow>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -129,10 +134,10 @@ pub fn run(a: Args) -> Result<()> {
         pb.inc(1);
     }
     pb.finish_and_clear();
-    let [edit, edit_region] = if a.edit {
+    let [edit, edit_region, edit_generic] = if a.edit {
         bench_edit(&a, kernel)?
     } else {
-        [Vec::new(), Vec::new()]
+        [Vec::new(), Vec::new(), Vec::new()]
     };
     let report = Report {
         kernel: kernel.name(),
@@ -142,6 +147,7 @@ pub fn run(a: Args) -> Result<()> {
         results,
         edit,
         edit_region,
+        edit_generic,
     };
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -167,11 +173,12 @@ pub fn run(a: Args) -> Result<()> {
                 r.ratio_to_memcpy
             );
         }
-        use retouch_eval::runtime::{INSTRUCTION, REGION_INSTRUCTION};
+        use retouch_eval::runtime::{GENERIC_INSTRUCTION, INSTRUCTION, REGION_INSTRUCTION};
         let mut tables = String::new();
         for (sentence, rows) in [
             (INSTRUCTION, &report.edit),
             (REGION_INSTRUCTION, &report.edit_region),
+            (GENERIC_INSTRUCTION, &report.edit_generic),
         ] {
             retouch_eval::report::stage_table(
                 &mut tables,

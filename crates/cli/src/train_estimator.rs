@@ -5,6 +5,7 @@
 use anyhow::{bail, Context, Result};
 use retouch_data::synth::load_photos;
 use retouch_finish::Image;
+use retouch_model::estimate::Backbone;
 use retouch_train::estimator::{train, MlpSettings, DRAWS};
 use std::path::PathBuf;
 
@@ -19,9 +20,19 @@ pub struct Args {
     /// Where to write the estimator (JSON); its report is written beside it.
     #[arg(long, default_value = "models/estimator/estimator.json")]
     pub out: PathBuf,
-    /// Long side of the photos the features are computed on (the network's thumbnail is 128).
+    /// Long side the photos are loaded at (the network's thumbnail is 128).
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(32..=1024))]
     pub size: u32,
+    /// Resize each spoiled photo to this square before reading it, as the network's thumbnail
+    /// is at inference (for example `--size 256 --thumb 128`); unset, it is read as loaded.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(32..=512))]
+    pub thumb: Option<u32>,
+    /// What of the pretrained backbone (EfficientNet-Lite0) the candidate heads read, comma
+    /// separated: none, stages, head, stages+head; the best on held-out photos is kept. The
+    /// shipped estimator reads none: on the enhance benchmark the backbone's heads were no
+    /// better (model card).
+    #[arg(long, value_delimiter = ',', default_value = "none")]
+    pub backbone: Vec<Backbone>,
     /// Also fit the network head (chosen when it beats the ridge heads on held-out photos).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub mlp: bool,
@@ -75,6 +86,8 @@ pub fn run(a: Args) -> Result<()> {
         &validation,
         cfg.seed,
         7,
+        a.thumb.map(|n| n as usize),
+        &a.backbone,
         a.mlp.then_some(MlpSettings {
             steps: a.mlp_steps,
             ..MlpSettings::default()

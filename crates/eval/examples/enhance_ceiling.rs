@@ -76,7 +76,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::path::PathBuf::from,
     );
     let photos = retouch_data::synth::load_photos(&dir, "validation", 512)?;
-    let est = Estimator::shipped()?;
+    // ESTIMATOR=path: a candidate estimator file instead of the shipped one.
+    let est = match std::env::var("ESTIMATOR") {
+        Ok(path) => Estimator::from_json(&std::fs::read_to_string(path)?)?,
+        Err(_) => Estimator::shipped()?,
+    };
     let generic = AutoSpec::generic();
     println!("{} validation photos", photos.len());
     println!("| degradation | ΔE00 | oracle | general head | named head | generic shaped | general x2 | general x3 | undegraded ΔE00 of generic |");
@@ -91,7 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut undeg = Vec::new();
     for t in &thumbs {
-        let c = adjust::shape(est.predict(t), &generic);
+        let c = adjust::shape(est.predict(t, 128, 128)?, &generic);
         undeg.push(mean_ciede2000(t, &c.apply(t))?);
     }
     let mut all = [0f64; 6];
@@ -110,17 +114,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 Correction::default()
             };
-            let g = est.predict(&deg);
+            let g = est.predict(&deg, 128, 128)?;
             for (k, (a, b)) in o.to_vec().iter().zip(g.to_vec()).enumerate() {
                 mo[k] += a / thumbs.len() as f32;
                 mg[k] += b / thumbs.len() as f32;
             }
-            let n = est.predict_given(&deg, &problems_of(d));
+            let n = est.predict_given(&deg, 128, 128, &problems_of(d))?;
             let s = adjust::shape(g, &generic);
             // The general head applied again to its own result, twice.
             let once = g.apply(&deg);
-            let twice = est.predict(&once).apply(&once);
-            let thrice = est.predict(&twice).apply(&twice);
+            let twice = est.predict(&once, 128, 128)?.apply(&once);
+            let thrice = est.predict(&twice, 128, 128)?.apply(&twice);
             sums[5] += 1.0 - mean_ciede2000(t, &twice)? / before;
             sums[6] += 1.0 - mean_ciede2000(t, &thrice)? / before;
             sums[0] += before;

@@ -19,6 +19,10 @@ pub const INSTRUCTION: &str = "make it warmer, lift the shadows and give it a tr
 /// report how much of the photo the mask covers).
 pub const REGION_INSTRUCTION: &str = "make it warmer and darken the sky";
 
+/// A generic request: the network stage is the photo's estimator (statistics and the
+/// pretrained backbone on the thumbnail) and a grid fitted to its correction.
+pub const GENERIC_INSTRUCTION: &str = "enhance this photo";
+
 /// One size's `retouch edit` stage timings (medians, ms).
 #[derive(Clone, Debug, Serialize)]
 pub struct EditRow {

@@ -11,9 +11,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         };
         let thumb = lowres::thumbnail(px, photo.width, photo.height, photo.channels, 128);
-        println!("{path}\n  general: {:?}", e.predict(&thumb));
+        println!("{path}\n  general: {:?}", e.predict(&thumb, 128, 128)?);
         for p in Problem::ALL {
-            println!("  given {p:?}: {:?}", e.predict_given(&thumb, &[p]));
+            println!(
+                "  given {p:?}: {:?}",
+                e.predict_given(&thumb, 128, 128, &[p])?
+            );
         }
     }
     Ok(())

@@ -172,12 +172,19 @@ fn named(spec: &AutoSpec) -> Vec<Problem> {
     v
 }
 
-/// The thumbnail as the photo's correction would make it.
-pub fn auto_target(thumb: &[f32], spec: &AutoSpec, corrector: &Corrector) -> Vec<f32> {
-    match corrector {
+/// The thumbnail (`side x side`) as the photo's correction would make it.
+pub fn auto_target(
+    thumb: &[f32],
+    side: usize,
+    spec: &AutoSpec,
+    corrector: &Corrector,
+) -> crate::Result<Vec<f32>> {
+    Ok(match corrector {
         Corrector::Rules => auto::correct(thumb, spec).0,
-        Corrector::Learned(e) => shape(e.predict_given(thumb, &named(spec)), spec).apply(thumb),
-    }
+        Corrector::Learned(e) => {
+            shape(e.predict_given(thumb, side, side, &named(spec))?, spec).apply(thumb)
+        }
+    })
 }
 
 /// `after` with each kept aspect of `before` put back, in the order colour, white balance,

@@ -1,25 +1,138 @@
 //! The photo's estimator: what global correction a photo needs, read from its statistics
-//! ([`retouch_finish::features`]) by a ridge regression on the features and their pairwise
-//! products. It sizes generic requests ("enhance") and named problems ("it's too dark") in
+//! ([`retouch_finish::features`], with their pairwise products) and, when the file asks for it,
+//! from what a pretrained backbone sees in it ([`Backbone`]: EfficientNet-Lite0's features,
+//! the paper's pretrained low-resolution branch), by a ridge regression or a small network.
+//! It sizes generic requests ("enhance") and named problems ("it's too dark") in
 //! [`crate::adjust`].
 //!
 //! Trained by `retouch train-estimator` on the training photos spoiled by random corrections
 //! (`retouch_data::degrade`): the target is the correction that repairs the spoiled photo.
 //! The shipped weights (`models/estimator/estimator.json`) are compiled into the binary.
 
+use std::sync::OnceLock;
+
 use crate::{ModelError, Result};
 use retouch_finish::correction::{Correction, PARAMS};
 use retouch_finish::features::{features, FEATURES};
+use retouch_vision::effnet::{
+    input_from_unit_rgb, EfficientNetLite0, HEAD_CHANNELS, MIN_SIDE, STAGE_CHANNELS,
+};
 use serde::{Deserialize, Serialize};
 
 /// The shipped estimator's file, as committed.
 const SHIPPED: &str = include_str!("../../../models/estimator/estimator.json");
 
+/// Length of a photo's full reading: statistics, the backbone's stage means, its pooled head.
+pub const FULL: usize = FEATURES + BACKBONE_STAGES + HEAD_CHANNELS;
+/// Sum of [`STAGE_CHANNELS`].
+pub const BACKBONE_STAGES: usize = 784;
+
+/// What of the pretrained backbone the estimator reads besides the statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Backbone {
+    /// Statistics only.
+    #[default]
+    None,
+    /// The mean of each of EfficientNet-Lite0's seven stages (784 values: colour and texture
+    /// early, parts and scenes late).
+    Stages,
+    /// Its pooled head features (1280: what the photo shows).
+    Head,
+    /// Both.
+    StagesAndHead,
+}
+
+impl Backbone {
+    pub const ALL: [Backbone; 4] = [
+        Backbone::None,
+        Backbone::Stages,
+        Backbone::Head,
+        Backbone::StagesAndHead,
+    ];
+
+    /// The columns of a full reading ([`FULL`]: statistics, stages, head) this choice keeps.
+    pub fn select(self, full: &[f32]) -> Vec<f32> {
+        let (stats, rest) = full.split_at(FEATURES);
+        let (stages, head) = rest.split_at(BACKBONE_STAGES);
+        let mut v = stats.to_vec();
+        match self {
+            Backbone::None => {}
+            Backbone::Stages => v.extend_from_slice(stages),
+            Backbone::Head => v.extend_from_slice(head),
+            Backbone::StagesAndHead => v.extend_from_slice(rest),
+        }
+        v
+    }
+
+    /// Inputs the estimator reads (statistics included).
+    pub fn inputs(self) -> usize {
+        FEATURES
+            + match self {
+                Backbone::None => 0,
+                Backbone::Stages => BACKBONE_STAGES,
+                Backbone::Head => HEAD_CHANNELS,
+                Backbone::StagesAndHead => BACKBONE_STAGES + HEAD_CHANNELS,
+            }
+    }
+}
+
+impl std::str::FromStr for Backbone {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "none" => Ok(Backbone::None),
+            "stages" => Ok(Backbone::Stages),
+            "head" => Ok(Backbone::Head),
+            "stages+head" => Ok(Backbone::StagesAndHead),
+            _ => Err(format!(
+                "unknown backbone reading {s:?} (none, stages, head, stages+head)"
+            )),
+        }
+    }
+}
+
+/// The backbone, loaded once per process on first use (9 MB from the models directory).
+fn backbone_network() -> Result<&'static EfficientNetLite0> {
+    static NET: OnceLock<std::result::Result<EfficientNetLite0, String>> = OnceLock::new();
+    NET.get_or_init(|| EfficientNetLite0::load_default().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ModelError::Invalid(format!("the estimator's backbone: {e}")))
+}
+
+/// A photo's full reading ([`FULL`] values): the statistics of interleaved sRGB in `[0, 1]`
+/// (`width x height`), then the backbone's stage means and pooled head, or zeros there when
+/// `backbone` is false (for estimators that read statistics only).
+pub fn read_photo(rgb: &[f32], width: usize, height: usize, backbone: bool) -> Result<Vec<f32>> {
+    let mut v = features(rgb).to_vec();
+    if !backbone {
+        v.resize(FULL, 0.0);
+        return Ok(v);
+    }
+    if width < MIN_SIDE || height < MIN_SIDE || rgb.len() != width * height * 3 {
+        return Err(ModelError::Invalid(format!(
+            "the estimator reads photos of at least {MIN_SIDE}x{MIN_SIDE} pixels, not {width}x{height}"
+        )));
+    }
+    let seen = backbone_network()?
+        .observe(&input_from_unit_rgb(rgb, width, height))
+        .map_err(|e| ModelError::Invalid(format!("the estimator's backbone: {e}")))?;
+    debug_assert_eq!(
+        seen.stage_means.iter().map(Vec::len).sum::<usize>(),
+        STAGE_CHANNELS.iter().sum::<usize>()
+    );
+    v.extend(seen.concat());
+    Ok(v)
+}
+
 /// A fitted estimator.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Estimator {
-    /// 1: the features; 2: the features and their pairwise products.
+    /// 1: the inputs; 2: also the statistics' pairwise products (backbone features enter
+    /// linearly).
     pub degree: u8,
+    /// What of the backbone it reads (none in files from before it existed).
+    #[serde(default)]
+    pub backbone: Backbone,
     /// Standardisation of the expanded features.
     pub mean: Vec<f32>,
     pub scale: Vec<f32>,
@@ -139,12 +252,13 @@ impl Mlp {
     }
 }
 
-/// The features, and their pairwise products when `degree` is 2.
-pub fn expand(f: &[f32; FEATURES], degree: u8) -> Vec<f32> {
+/// The inputs (statistics first), and the statistics' pairwise products when `degree` is 2.
+pub fn expand(f: &[f32], degree: u8) -> Vec<f32> {
     let mut v = f.to_vec();
     if degree >= 2 {
-        for i in 0..FEATURES {
-            for j in i..FEATURES {
+        let n = FEATURES.min(f.len());
+        for i in 0..n {
+            for j in i..n {
                 v.push(f[i] * f[j]);
             }
         }
@@ -173,8 +287,9 @@ pub fn standardisation(rows: &[Vec<f32>]) -> (Vec<f64>, Vec<f64>) {
     (mean, scale)
 }
 
-/// Solve `a x = b` for symmetric positive definite `a` (`n x n`, row-major) by Cholesky.
-fn solve_spd(a: &mut [f64], b: &mut [f64], n: usize) -> Result<()> {
+/// Solve `a x = b` for symmetric positive definite `a` (`n x n`, row-major) by Cholesky, for
+/// each right-hand side in `bs` (one factorisation).
+fn solve_spd(a: &mut [f64], bs: &mut [Vec<f64>], n: usize) -> Result<()> {
     for j in 0..n {
         let mut d = a[j * n + j];
         for k in 0..j {
@@ -195,19 +310,21 @@ fn solve_spd(a: &mut [f64], b: &mut [f64], n: usize) -> Result<()> {
             a[i * n + j] = s / d;
         }
     }
-    for i in 0..n {
-        let mut s = b[i];
-        for k in 0..i {
-            s -= a[i * n + k] * b[k];
+    for b in bs {
+        for i in 0..n {
+            let mut s = b[i];
+            for k in 0..i {
+                s -= a[i * n + k] * b[k];
+            }
+            b[i] = s / a[i * n + i];
         }
-        b[i] = s / a[i * n + i];
-    }
-    for i in (0..n).rev() {
-        let mut s = b[i];
-        for k in i + 1..n {
-            s -= a[k * n + i] * b[k];
+        for i in (0..n).rev() {
+            let mut s = b[i];
+            for k in i + 1..n {
+                s -= a[k * n + i] * b[k];
+            }
+            b[i] = s / a[i * n + i];
         }
-        b[i] = s / a[i * n + i];
     }
     Ok(())
 }
@@ -215,78 +332,120 @@ fn solve_spd(a: &mut [f64], b: &mut [f64], n: usize) -> Result<()> {
 impl Estimator {
     /// The estimator compiled into the binary.
     pub fn shipped() -> Result<Self> {
-        let e: Self = serde_json::from_str(SHIPPED)
-            .map_err(|e| ModelError::Invalid(format!("shipped estimator: {e}")))?;
+        Self::from_json(SHIPPED).map_err(|e| ModelError::Invalid(format!("shipped estimator: {e}")))
+    }
+
+    /// An estimator file's contents, checked.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let e: Self = serde_json::from_str(text)
+            .map_err(|e| ModelError::Invalid(format!("estimator: {e}")))?;
         e.validate()?;
         Ok(e)
     }
 
-    /// Fit on (features, correction) pairs with ridge penalty `lambda` (on standardised
-    /// features; the bias is not penalised).
+    /// Fit on (full reading, correction) pairs ([`read_photo`]; only the columns `backbone`
+    /// keeps are used) with ridge penalty `lambda` (on standardised inputs; the bias is not
+    /// penalised).
     pub fn fit(
-        samples: &[([f32; FEATURES], Correction)],
+        samples: &[(Vec<f32>, Correction)],
         degree: u8,
+        backbone: Backbone,
         lambda: f64,
         provenance: String,
     ) -> Result<Self> {
+        Ok(
+            Self::fit_many(samples, degree, backbone, &[lambda], provenance)?
+                .pop()
+                .expect("one penalty, one fit"),
+        )
+    }
+
+    /// [`Self::fit`] for each penalty in `lambdas`, sharing the normal equations.
+    pub fn fit_many(
+        samples: &[(Vec<f32>, Correction)],
+        degree: u8,
+        backbone: Backbone,
+        lambdas: &[f64],
+        provenance: String,
+    ) -> Result<Vec<Self>> {
+        Self::fit_shrunk(samples, degree, backbone, lambdas, 1.0, provenance)
+    }
+
+    /// [`Self::fit_many`] with the backbone's columns penalised `1 / shrink^2` times as much as
+    /// the statistics (their standardised values scaled by `shrink`, which the stored scale
+    /// keeps): with a few hundred photos, 2,000 backbone features otherwise learn the photos
+    /// instead of what is wrong with them.
+    pub fn fit_shrunk(
+        samples: &[(Vec<f32>, Correction)],
+        degree: u8,
+        backbone: Backbone,
+        lambdas: &[f64],
+        shrink: f64,
+        provenance: String,
+    ) -> Result<Vec<Self>> {
+        use candle_core::{Device, Tensor};
         if samples.is_empty() {
             return Err(ModelError::Invalid("estimator: no samples".into()));
         }
-        let rows: Vec<Vec<f32>> = samples.iter().map(|(f, _)| expand(f, degree)).collect();
+        let rows: Vec<Vec<f32>> = samples
+            .iter()
+            .map(|(f, _)| expand(&backbone.select(f), degree))
+            .collect();
         let d = rows[0].len();
-        let n = rows.len() as f64;
-        let (mean, scale) = standardisation(&rows);
-        // Normal equations on [1, standardised features].
+        let n = rows.len();
+        let (mean, mut scale) = standardisation(&rows);
+        // The backbone's columns sit between the statistics and their products.
+        for s in &mut scale[FEATURES..backbone.inputs()] {
+            *s /= shrink;
+        }
+        // Normal equations on [1, standardised inputs], as one f64 matrix product.
         let k = d + 1;
-        let mut ata = vec![0f64; k * k];
-        let mut atb = vec![vec![0f64; k]; PARAMS];
-        let mut x = vec![0f64; k];
-        for (r, (_, c)) in rows.iter().zip(samples) {
-            x[0] = 1.0;
+        let mut x = vec![0f64; n * k];
+        for (r, xr) in rows.iter().zip(x.chunks_mut(k)) {
+            xr[0] = 1.0;
             for j in 0..d {
-                x[j + 1] = (f64::from(r[j]) - mean[j]) / scale[j];
-            }
-            for i in 0..k {
-                let xi = x[i];
-                for j in i..k {
-                    ata[i * k + j] += xi * x[j];
-                }
-            }
-            let t = c.to_vec();
-            for (p, b) in atb.iter_mut().enumerate() {
-                for i in 0..k {
-                    b[i] += x[i] * f64::from(t[p]);
-                }
+                xr[j + 1] = (f64::from(r[j]) - mean[j]) / scale[j];
             }
         }
-        for i in 0..k {
-            for j in 0..i {
-                ata[i * k + j] = ata[j * k + i];
-            }
-            if i > 0 {
-                ata[i * k + i] += lambda * n;
+        let mut y = vec![0f64; n * PARAMS];
+        for ((_, c), yr) in samples.iter().zip(y.chunks_mut(PARAMS)) {
+            for (t, v) in yr.iter_mut().zip(c.to_vec()) {
+                *t = f64::from(v);
             }
         }
-        let mut weights = Vec::with_capacity(PARAMS);
-        for mut b in atb {
+        let xt = Tensor::from_vec(x, (n, k), &Device::Cpu)?;
+        let yt = Tensor::from_vec(y, (n, PARAMS), &Device::Cpu)?;
+        let xtt = xt.t()?.contiguous()?;
+        let ata: Vec<f64> = xtt.matmul(&xt)?.flatten_all()?.to_vec1()?;
+        let atb = xtt.matmul(&yt)?.t()?.contiguous()?.to_vec2::<f64>()?;
+        let mut fits = Vec::with_capacity(lambdas.len());
+        for &lambda in lambdas {
             let mut a = ata.clone();
-            solve_spd(&mut a, &mut b, k)?;
-            weights.push(b.into_iter().map(|v| v as f32).collect());
+            for i in 1..k {
+                a[i * k + i] += lambda * n as f64;
+            }
+            let mut bs = atb.clone();
+            solve_spd(&mut a, &mut bs, k)?;
+            fits.push(Self {
+                degree,
+                backbone,
+                mean: mean.iter().map(|v| *v as f32).collect(),
+                scale: scale.iter().map(|v| *v as f32).collect(),
+                weights: bs
+                    .into_iter()
+                    .map(|b| b.into_iter().map(|v| v as f32).collect())
+                    .collect(),
+                mlp: None,
+                given: Vec::new(),
+                provenance: provenance.clone(),
+            });
         }
-        Ok(Self {
-            degree,
-            mean: mean.into_iter().map(|v| v as f32).collect(),
-            scale: scale.into_iter().map(|v| v as f32).collect(),
-            weights,
-            mlp: None,
-            given: Vec::new(),
-            provenance,
-        })
+        Ok(fits)
     }
 
-    /// The correction estimated from a photo's features.
-    pub fn predict_features(&self, f: &[f32; FEATURES]) -> Correction {
-        let x = expand(f, self.degree);
+    /// The correction estimated from a photo's full reading ([`read_photo`]).
+    pub fn predict_reading(&self, full: &[f32]) -> Correction {
+        let x = expand(&self.backbone.select(full), self.degree);
         let mut v = [0f32; PARAMS];
         if let Some(m) = &self.mlp {
             let z = self.standardise(&x);
@@ -303,14 +462,36 @@ impl Estimator {
         Correction::from_vec(v).clamped()
     }
 
-    /// The correction for a photo known to have `problems`: each problem's parameters from its
-    /// own head (when fitted), the rest from the general head.
-    pub fn predict_given(&self, rgb: &[f32], problems: &[Problem]) -> Correction {
-        let f = features(rgb);
-        let mut v = self.predict_features(&f).to_vec();
+    /// Whether this estimator (or one of its named-problem heads) reads the backbone.
+    pub fn needs_backbone(&self) -> bool {
+        self.backbone != Backbone::None || self.given.iter().any(Estimator::needs_backbone)
+    }
+
+    /// A photo's full reading as this estimator needs it (the backbone run only if it reads it).
+    pub fn read(&self, rgb: &[f32], width: usize, height: usize) -> Result<Vec<f32>> {
+        read_photo(rgb, width, height, self.needs_backbone())
+    }
+
+    /// The correction for a photo (interleaved sRGB in `[0, 1]`, `width x height`) known to
+    /// have `problems`: each problem's parameters from its own head (when fitted), the rest
+    /// from the general head.
+    pub fn predict_given(
+        &self,
+        rgb: &[f32],
+        width: usize,
+        height: usize,
+        problems: &[Problem],
+    ) -> Result<Correction> {
+        let full = self.read(rgb, width, height)?;
+        Ok(self.predict_reading_given(&full, problems))
+    }
+
+    /// [`Self::predict_given`] from a ready full reading.
+    pub fn predict_reading_given(&self, full: &[f32], problems: &[Problem]) -> Correction {
+        let mut v = self.predict_reading(full).to_vec();
         for p in problems {
             if let Some(h) = self.given.get(p.index()) {
-                let g = h.predict_features(&f).to_vec();
+                let g = h.predict_reading(full).to_vec();
                 for &k in p.params() {
                     v[k] = g[k];
                 }
@@ -327,14 +508,14 @@ impl Estimator {
             .collect()
     }
 
-    /// The correction an interleaved sRGB photo in `[0, 1]` needs.
-    pub fn predict(&self, rgb: &[f32]) -> Correction {
-        self.predict_features(&features(rgb))
+    /// The correction an interleaved sRGB photo in `[0, 1]` (`width x height`) needs.
+    pub fn predict(&self, rgb: &[f32], width: usize, height: usize) -> Result<Correction> {
+        self.predict_given(rgb, width, height, &[])
     }
 
     /// Check the shapes agree (a file edited by hand, or from another version).
     pub fn validate(&self) -> Result<()> {
-        let d = expand(&[0.0; FEATURES], self.degree).len();
+        let d = expand(&vec![0.0; self.backbone.inputs()], self.degree).len();
         let head_ok = match &self.mlp {
             Some(m) => m.validate(d),
             None => self.weights.len() == PARAMS && self.weights.iter().all(|w| w.len() == d + 1),
@@ -360,22 +541,26 @@ mod tests {
     fn cholesky_solves_a_small_system() {
         let mut a = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
         let x = [1.0, -2.0, 0.5];
-        let mut b: Vec<f64> = (0..3)
+        let b: Vec<f64> = (0..3)
             .map(|i| (0..3).map(|j| a[i * 3 + j] * x[j]).sum())
             .collect();
-        solve_spd(&mut a, &mut b, 3).unwrap();
-        for (p, q) in b.iter().zip(x) {
+        let mut bs = vec![b.clone(), b.iter().map(|v| 2.0 * v).collect()];
+        solve_spd(&mut a, &mut bs, 3).unwrap();
+        for (p, q) in bs[0].iter().zip(x) {
             assert!((p - q).abs() < 1e-12);
+        }
+        for (p, q) in bs[1].iter().zip(x) {
+            assert!((p - 2.0 * q).abs() < 1e-12);
         }
     }
 
     #[test]
     fn fit_recovers_a_linear_rule() {
         // ev = 2 * f0 - 1, everything else 0: a degree-1 fit with a tiny penalty finds it.
-        let samples: Vec<([f32; FEATURES], Correction)> = (0..200)
+        let samples: Vec<(Vec<f32>, Correction)> = (0..200)
             .map(|i| {
-                let mut f = [0f32; FEATURES];
-                for (j, v) in f.iter_mut().enumerate() {
+                let mut f = vec![0f32; FULL];
+                for (j, v) in f.iter_mut().take(FEATURES).enumerate() {
                     *v = ((i * (j + 3) * 7919) % 101) as f32 / 100.0;
                 }
                 let c = Correction {
@@ -385,13 +570,92 @@ mod tests {
                 (f, c)
             })
             .collect();
-        let e = Estimator::fit(&samples, 1, 1e-9, "test".into()).unwrap();
+        let e = Estimator::fit(&samples, 1, Backbone::None, 1e-9, "test".into()).unwrap();
         e.validate().unwrap();
         for (f, c) in samples.iter().take(20) {
-            let p = e.predict_features(f);
+            let p = e.predict_reading(f);
             assert!((p.ev - c.ev).abs() < 1e-3, "{} vs {}", p.ev, c.ev);
             assert!(p.log_r.abs() < 1e-3 && (p.white - 1.0).abs() < 1e-3);
         }
+    }
+
+    /// Samples whose target depends on statistic 0 and on backbone column 0 (the first stage
+    /// mean); the other statistics vary, the other backbone columns are 0.
+    fn mixed_samples(from: usize, n: usize) -> Vec<(Vec<f32>, Correction)> {
+        (from..from + n)
+            .map(|i| {
+                let mut f: Vec<f32> = (0..FULL)
+                    .map(|j| ((i * (j + 3) * 7919) % 101) as f32 / 100.0)
+                    .collect();
+                f[FEATURES..].fill(0.0);
+                f[FEATURES] = ((i * 37) % 53) as f32 / 52.0;
+                let c = Correction {
+                    ev: f[0] - 0.5 + 0.8 * f[FEATURES],
+                    ..Correction::default()
+                };
+                (f, c)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn backbone_columns_are_read_and_shrinking_silences_them() {
+        let samples = mixed_samples(0, 300);
+        let held = mixed_samples(300, 100);
+        let err = |e: &Estimator| -> f32 {
+            held.iter()
+                .map(|(f, c)| (e.predict_reading(f).ev - c.ev).abs())
+                .sum::<f32>()
+                / held.len() as f32
+        };
+        let none = Estimator::fit(&samples, 1, Backbone::None, 1e-6, String::new()).unwrap();
+        let stages = Estimator::fit(&samples, 1, Backbone::Stages, 1e-6, String::new()).unwrap();
+        stages.validate().unwrap();
+        assert!(stages.needs_backbone() && !none.needs_backbone());
+        assert!(
+            err(&stages) < 0.02 && err(&none) > 0.1,
+            "{} {}",
+            err(&stages),
+            err(&none)
+        );
+        // Shrunk a millionfold, the backbone's columns cost so much that the fit is the
+        // statistics-only one.
+        let silenced =
+            Estimator::fit_shrunk(&samples, 1, Backbone::Stages, &[1e-3], 1e-6, String::new())
+                .unwrap()
+                .pop()
+                .unwrap();
+        let reference = Estimator::fit(&samples, 1, Backbone::None, 1e-3, String::new()).unwrap();
+        for (f, _) in samples.iter().take(20) {
+            let (a, b) = (
+                silenced.predict_reading(f).ev,
+                reference.predict_reading(f).ev,
+            );
+            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn backbone_choices_select_their_columns() {
+        let full: Vec<f32> = (0..FULL).map(|i| i as f32).collect();
+        for b in Backbone::ALL {
+            let v = b.select(&full);
+            assert_eq!(v.len(), b.inputs());
+            assert_eq!(v[..FEATURES], full[..FEATURES]);
+        }
+        assert_eq!(
+            Backbone::Head.select(&full)[FEATURES],
+            (FEATURES + BACKBONE_STAGES) as f32
+        );
+        assert_eq!(Backbone::Stages.select(&full)[FEATURES], FEATURES as f32);
+        assert_eq!(BACKBONE_STAGES, STAGE_CHANNELS.iter().sum::<usize>());
+        for (s, b) in ["none", "stages", "head", "stages+head"]
+            .iter()
+            .zip(Backbone::ALL)
+        {
+            assert_eq!(s.parse::<Backbone>().unwrap(), b);
+        }
+        assert!("all".parse::<Backbone>().is_err());
     }
 
     #[test]

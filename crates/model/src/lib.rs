@@ -414,7 +414,7 @@ impl Retoucher {
             .transpose()?;
         let mut edits = Vec::with_capacity(passes.len() + 2);
         if let Some(spec) = auto {
-            let target = adjust::auto_target(&thumb, &spec, &self.corrector);
+            let target = adjust::auto_target(&thumb, l, &spec, &self.corrector)?;
             let grid = adjust::fit(&thumb, &target, l, l, &self.guide)?;
             edits.push(Edit {
                 grid,

@@ -153,20 +153,33 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
     for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
         let (px, w, h) = photo(name);
         let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
-        let base = e.predict(&thumb);
-        let dark = e.predict_given(&gains(&thumb, [0.35; 3]), &[Problem::Exposure]);
+        let base = e.predict(&thumb, 128, 128).unwrap();
+        let dark = e
+            .predict_given(&gains(&thumb, [0.35; 3]), 128, 128, &[Problem::Exposure])
+            .unwrap();
         assert!(dark.ev > base.ev + 0.8, "{name}: {dark:?} vs {base:?}");
-        let bright = e.predict_given(&gains(&thumb, [2.2; 3]), &[Problem::Exposure]);
+        let bright = e
+            .predict_given(&gains(&thumb, [2.2; 3]), 128, 128, &[Problem::Exposure])
+            .unwrap();
         assert!(bright.ev < base.ev - 0.3, "{name}: {bright:?} vs {base:?}");
         // Blue cast: the repair warms (more red gain than blue gain).
-        let blue = e.predict_given(&gains(&thumb, [0.75, 0.92, 1.25]), &[Problem::WhiteBalance]);
+        let blue = e
+            .predict_given(
+                &gains(&thumb, [0.75, 0.92, 1.25]),
+                128,
+                128,
+                &[Problem::WhiteBalance],
+            )
+            .unwrap();
         assert!(
             blue.log_r - blue.log_b > base.log_r - base.log_b + 0.15,
             "{name}: {blue:?} vs {base:?}"
         );
         let m = thumb.iter().sum::<f32>() / thumb.len() as f32;
         let flat: Vec<f32> = thumb.iter().map(|v| 0.5 * v + 0.5 * m).collect();
-        let f = e.predict_given(&flat, &[Problem::Contrast]);
+        let f = e
+            .predict_given(&flat, 128, 128, &[Problem::Contrast])
+            .unwrap();
         assert!(
             f.white - f.black < base.white - base.black - 0.08,
             "{name}: {f:?} vs {base:?}"
@@ -178,7 +191,9 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
                 [0, 1, 2].map(|i| y + 0.35 * (p[i] - y))
             })
             .collect();
-        let d = e.predict_given(&dull, &[Problem::Saturation]);
+        let d = e
+            .predict_given(&dull, 128, 128, &[Problem::Saturation])
+            .unwrap();
         assert!(
             d.log_chroma > base.log_chroma + 0.2,
             "{name}: {d:?} vs {base:?}"
