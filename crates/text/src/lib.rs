@@ -86,8 +86,16 @@ impl TextEncoder {
         }
         let device = Device::Cpu;
         // SAFETY: the file is memory-mapped read-only and not modified while mapped.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device)? };
-        let model = Bert::load(vb, &config)?;
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device)? };
+        // SAFETY: as above.
+        let word_dtype = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights)? }
+            .get("embeddings.word_embeddings.weight")?
+            .dtype();
+        let word_dtype = match DType::try_from(word_dtype) {
+            Ok(DType::F16) => DType::F16,
+            _ => DType::F32,
+        };
+        let model = Bert::load(vb, &config, word_dtype)?;
         Ok(Self {
             model,
             tokenizer,
