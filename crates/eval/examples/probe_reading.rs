@@ -2,8 +2,9 @@
 //! sentences whose reading says what they expect, by the rules alone and with the learned
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
-//! development part only). The fresh set is read only with `--fresh`: it is held out until
-//! a session's end. `--languages` adds a row per part and language.
+//! development part only). The fresh set is read only with `--fresh`, the reserve set only
+//! with `--reserve` (totals only): they are held out until a session's end. `--languages`
+//! adds a row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
 use retouch_model::reader::{default_head_path, LearnedReader};
@@ -13,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
     let fresh = args.iter().any(|a| a == "--fresh");
+    let reserve = args.iter().any(|a| a == "--reserve");
     let by_language = args.iter().any(|a| a == "--languages");
     let head = args
         .iter()
@@ -27,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for c in cases()?
         .into_iter()
         .filter(|c| fresh || c.part != Part::Fresh)
+        .filter(|c| reserve || c.part != Part::Reserve)
     {
         let rules = Reading::new(&c.sentence);
         let mut both = rules.clone();
