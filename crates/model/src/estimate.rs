@@ -15,7 +15,7 @@ use crate::{ModelError, Result};
 use retouch_finish::correction::{Correction, PARAMS};
 use retouch_finish::features::{features, FEATURES};
 use retouch_vision::effnet::{
-    input_from_unit_rgb, EfficientNetLite0, HEAD_CHANNELS, MIN_SIDE, STAGE_CHANNELS,
+    input_from_unit_rgb, EfficientNetLite0, HEAD_CHANNELS, MIN_SIDE, STAGE_TOTAL,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +24,8 @@ const SHIPPED: &str = include_str!("../../../models/estimator/estimator.json");
 
 /// Length of a photo's full reading: statistics, the backbone's stage means, its pooled head.
 pub const FULL: usize = FEATURES + BACKBONE_STAGES + HEAD_CHANNELS;
-/// Sum of [`STAGE_CHANNELS`].
-pub const BACKBONE_STAGES: usize = 784;
+/// The backbone's stage means, all stages together (784).
+pub const BACKBONE_STAGES: usize = STAGE_TOTAL;
 
 /// What of the pretrained backbone the estimator reads besides the statistics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,10 +116,6 @@ pub fn read_photo(rgb: &[f32], width: usize, height: usize, backbone: bool) -> R
     let seen = backbone_network()?
         .observe(&input_from_unit_rgb(rgb, width, height))
         .map_err(|e| ModelError::Invalid(format!("the estimator's backbone: {e}")))?;
-    debug_assert_eq!(
-        seen.stage_means.iter().map(Vec::len).sum::<usize>(),
-        STAGE_CHANNELS.iter().sum::<usize>()
-    );
     v.extend(seen.concat());
     Ok(v)
 }
@@ -648,7 +644,11 @@ mod tests {
             (FEATURES + BACKBONE_STAGES) as f32
         );
         assert_eq!(Backbone::Stages.select(&full)[FEATURES], FEATURES as f32);
-        assert_eq!(BACKBONE_STAGES, STAGE_CHANNELS.iter().sum::<usize>());
+        assert_eq!(
+            BACKBONE_STAGES,
+            retouch_vision::effnet::STAGE_CHANNELS.iter().sum::<usize>()
+        );
+        assert_eq!(BACKBONE_STAGES, 784);
         for (s, b) in ["none", "stages", "head", "stages+head"]
             .iter()
             .zip(Backbone::ALL)

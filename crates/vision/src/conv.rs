@@ -186,6 +186,15 @@ impl Conv {
         out
     }
 
+    /// [`Self::forward_reference`] when `reference` is true, else [`Self::forward`].
+    pub fn run(&self, x: &Planes, reference: bool) -> Result<Planes, VisionError> {
+        if reference {
+            Ok(self.forward_reference(x))
+        } else {
+            self.forward(x)
+        }
+    }
+
     /// The same values by the fastest path for this convolution's shape.
     pub fn forward(&self, x: &Planes) -> Result<Planes, VisionError> {
         assert_eq!(x.channels, self.in_channels);

@@ -33,8 +33,25 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
     (1, 3, 1, 6, 192, 320),
 ];
 
-/// Channels of each stage's output, then of the head.
-pub const STAGE_CHANNELS: [usize; 7] = [16, 24, 40, 80, 112, 192, 320];
+/// Channels of each stage's output (from the stage table), their sum, and the head's channels.
+pub const STAGE_CHANNELS: [usize; 7] = {
+    let mut c = [0; 7];
+    let mut i = 0;
+    while i < 7 {
+        c[i] = STAGES[i].5;
+        i += 1;
+    }
+    c
+};
+pub const STAGE_TOTAL: usize = {
+    let mut sum = 0;
+    let mut i = 0;
+    while i < 7 {
+        sum += STAGE_CHANNELS[i];
+        i += 1;
+    }
+    sum
+};
 pub const HEAD_CHANNELS: usize = 1280;
 /// ImageNet-1k classes of the classifier.
 pub const CLASSES: usize = 1000;
@@ -55,19 +72,14 @@ struct Block {
 
 impl Block {
     fn forward(&self, x: &Planes, reference: bool) -> Result<Planes, VisionError> {
-        let run = |c: &Conv, x: &Planes| {
-            if reference {
-                Ok(c.forward_reference(x))
-            } else {
-                c.forward(x)
-            }
-        };
         let expanded = match &self.expand {
-            Some(c) => Some(run(c, x)?),
+            Some(c) => Some(c.run(x, reference)?),
             None => None,
         };
-        let y = run(&self.depthwise, expanded.as_ref().unwrap_or(x))?;
-        let mut y = run(&self.project, &y)?;
+        let y = self
+            .depthwise
+            .run(expanded.as_ref().unwrap_or(x), reference)?;
+        let mut y = self.project.run(&y, reference)?;
         if self.residual {
             for (a, b) in y.data.iter_mut().zip(&x.data) {
                 *a += b;
@@ -182,7 +194,7 @@ impl EfficientNetLite0 {
             message: e.to_string(),
         })?;
         let w = Weights { path: &shown, file };
-        let stem = w.conv("_conv_stem", "_bn0", 32, 3, 3, 2, 1)?;
+        let stem = w.conv("_conv_stem", "_bn0", STAGES[0].4, 3, 3, 2, 1)?;
         let mut blocks = Vec::new();
         let mut stage_ends = Vec::new();
         for &(repeats, k, stride, expand, first_in, out) in &STAGES {
@@ -234,7 +246,7 @@ impl EfficientNetLite0 {
             }
             stage_ends.push(blocks.len() - 1);
         }
-        let head = w.conv("_conv_head", "_bn1", HEAD_CHANNELS, 320, 1, 1, 1)?;
+        let head = w.conv("_conv_head", "_bn1", HEAD_CHANNELS, STAGES[6].5, 1, 1, 1)?;
         let fc = (
             w.get("_fc.weight", &[CLASSES, HEAD_CHANNELS])?,
             w.get("_fc.bias", &[CLASSES])?,
@@ -268,14 +280,7 @@ impl EfficientNetLite0 {
                 min: MIN_SIDE,
             });
         }
-        let conv = |c: &Conv, x: &Planes| {
-            if reference {
-                Ok(c.forward_reference(x))
-            } else {
-                c.forward(x)
-            }
-        };
-        let mut x = conv(&self.stem, input)?;
+        let mut x = self.stem.run(input, reference)?;
         let mut stage_means = Vec::with_capacity(self.stage_ends.len());
         for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(&x, reference)?;
@@ -283,7 +288,7 @@ impl EfficientNetLite0 {
                 stage_means.push(x.channel_means());
             }
         }
-        let pooled = conv(&self.head, &x)?.channel_means();
+        let pooled = self.head.run(&x, reference)?.channel_means();
         Ok(Observation {
             stage_means,
             pooled,
