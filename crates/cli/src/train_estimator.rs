@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use retouch_data::synth::load_photos;
 use retouch_finish::Image;
 use retouch_model::estimate::Backbone;
-use retouch_train::estimator::{train, MlpSettings, DRAWS};
+use retouch_train::estimator::{train, MlpSettings, DRAWS, HOLD_EVERY};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -85,7 +85,7 @@ pub fn run(a: Args) -> Result<()> {
         &photos,
         &validation,
         cfg.seed,
-        7,
+        HOLD_EVERY,
         a.thumb.map(|n| n as usize),
         &a.backbone,
         a.mlp.then_some(MlpSettings {

@@ -350,27 +350,17 @@ impl Estimator {
         provenance: String,
     ) -> Result<Self> {
         Ok(
-            Self::fit_many(samples, degree, backbone, &[lambda], provenance)?
+            Self::fit_shrunk(samples, degree, backbone, &[lambda], 1.0, provenance)?
                 .pop()
                 .expect("one penalty, one fit"),
         )
     }
 
-    /// [`Self::fit`] for each penalty in `lambdas`, sharing the normal equations.
-    pub fn fit_many(
-        samples: &[(Vec<f32>, Correction)],
-        degree: u8,
-        backbone: Backbone,
-        lambdas: &[f64],
-        provenance: String,
-    ) -> Result<Vec<Self>> {
-        Self::fit_shrunk(samples, degree, backbone, lambdas, 1.0, provenance)
-    }
-
-    /// [`Self::fit_many`] with the backbone's columns penalised `1 / shrink^2` times as much as
-    /// the statistics (their standardised values scaled by `shrink`, which the stored scale
-    /// keeps): with a few hundred photos, 2,000 backbone features otherwise learn the photos
-    /// instead of what is wrong with them.
+    /// [`Self::fit`] for each penalty in `lambdas`, sharing the normal equations, with the
+    /// backbone's columns penalised `1 / shrink^2` times as much as the statistics (their
+    /// standardised values scaled by `shrink`, which the stored scale keeps; 1: alike): with a
+    /// few hundred photos, 2,000 backbone features otherwise learn the photos instead of what
+    /// is wrong with them.
     pub fn fit_shrunk(
         samples: &[(Vec<f32>, Correction)],
         degree: u8,

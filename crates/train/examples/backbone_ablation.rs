@@ -5,7 +5,8 @@
 
 use retouch_finish::correction::{Correction, PARAMS};
 use retouch_model::estimate::{Backbone, Estimator, FULL};
-use retouch_train::estimator::{rmse, samples, Sample, DRAWS};
+use retouch_train::config::{expand_home, TrainConfig};
+use retouch_train::estimator::{hold_out, rmse, samples, Sample, DRAWS, HOLD_EVERY};
 use std::io::{Read, Write};
 
 fn cached(name: &str, make: impl FnOnce() -> Vec<Sample>) -> std::io::Result<Vec<Sample>> {
@@ -38,10 +39,7 @@ fn cached(name: &str, make: impl FnOnce() -> Vec<Sample>) -> std::io::Result<Vec
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).map_or_else(
-        || {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/instantretouch/photos")
-        },
+        || expand_home(&TrainConfig::default().data_dir),
         std::path::PathBuf::from,
     );
     let photos: Vec<_> = retouch_data::synth::load_photos(&dir, "train", 256)?
@@ -49,13 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|p| p.1)
         .collect();
     let seed = 17;
-    let (fit_p, held_p): (Vec<_>, Vec<_>) = photos
-        .into_iter()
-        .enumerate()
-        .partition(|(i, _)| !i.is_multiple_of(7));
-    let strip =
-        |v: Vec<(usize, retouch_finish::Image)>| v.into_iter().map(|p| p.1).collect::<Vec<_>>();
-    let (fit_p, held_p) = (strip(fit_p), strip(held_p));
+    // Held out as in `retouch train-estimator`.
+    let (fit_p, held_p) = hold_out(&photos, HOLD_EVERY);
     let fit = cached("fit", || {
         samples(&fit_p, DRAWS, seed, Some(128), true).expect("samples")
     })?;

@@ -19,6 +19,9 @@ use serde::Serialize;
 /// Samples drawn from each photo.
 pub const DRAWS: usize = 48;
 
+/// Every this many training photos, one is held out to choose the head.
+pub const HOLD_EVERY: usize = 7;
+
 /// Penalties tried.
 pub const LAMBDAS: [f64; 5] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
 
@@ -104,6 +107,64 @@ pub struct EstimatorReport {
     pub given_rmse: Vec<(String, Vec<(f64, f64)>)>,
 }
 
+/// `photos` split into those fitted and every `every`-th, held out (none when `every` is 0).
+pub fn hold_out(photos: &[Image], every: usize) -> (Vec<Image>, Vec<Image>) {
+    let (held, fit): (Vec<_>, Vec<_>) = photos
+        .iter()
+        .enumerate()
+        .partition(|(i, _)| every != 0 && i.is_multiple_of(every));
+    let strip = |v: Vec<(usize, &Image)>| v.into_iter().map(|(_, p)| p.clone()).collect();
+    (strip(fit), strip(held))
+}
+
+/// A ridge head's settings: the statistics' degree, the backbone read, how much less its
+/// columns weigh ([`Estimator::fit_shrunk`]; 1 for none), and the penalties tried.
+struct RidgeSetting {
+    degree: u8,
+    backbone: Backbone,
+    shrink: f64,
+    lambdas: &'static [f64],
+}
+
+impl RidgeSetting {
+    /// The settings tried for a backbone choice: degrees 1 and 2 over [`LAMBDAS`] for the
+    /// statistics alone; degree 2, each of [`BACKBONE_SHRINKS`], over [`BACKBONE_LAMBDAS`]
+    /// with a backbone.
+    fn for_backbone(backbone: Backbone) -> Vec<Self> {
+        if backbone == Backbone::None {
+            [1u8, 2]
+                .map(|degree| Self {
+                    degree,
+                    backbone,
+                    shrink: 1.0,
+                    lambdas: &LAMBDAS,
+                })
+                .into()
+        } else {
+            BACKBONE_SHRINKS
+                .map(|shrink| Self {
+                    degree: 2,
+                    backbone,
+                    shrink,
+                    lambdas: &BACKBONE_LAMBDAS,
+                })
+                .into()
+        }
+    }
+
+    fn label(&self, lambda: f64) -> String {
+        let (b, d) = (self.backbone, self.degree);
+        if b == Backbone::None {
+            format!("ridge, backbone {b:?}, degree {d}, lambda {lambda}")
+        } else {
+            format!(
+                "ridge, backbone {b:?} shrunk {}, degree {d}, lambda {lambda}",
+                self.shrink
+            )
+        }
+    }
+}
+
 /// Fit ridge heads and the network head on `photos` less every `hold_every`-th (held out to
 /// choose among them and to stop the network early), reading each `backbone` choice given
 /// (photos as given, or resized to `side` squares); report the chosen one on `validation`.
@@ -118,16 +179,7 @@ pub fn train(
     mlp: Option<MlpSettings>,
     provenance: &str,
 ) -> Result<(Estimator, EstimatorReport)> {
-    let held = |i: usize| hold_every != 0 && i.is_multiple_of(hold_every);
-    let pick = |want: bool| -> Vec<Image> {
-        photos
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| held(*i) == want)
-            .map(|(_, p)| p.clone())
-            .collect()
-    };
-    let (fit_p, held_p) = (pick(false), pick(true));
+    let (fit_p, held_p) = hold_out(photos, hold_every);
     let with_backbone = backbones.iter().any(|b| *b != Backbone::None);
     let fit_s = samples(&fit_p, DRAWS, seed, side, with_backbone)?;
     let held_s = samples(&held_p, DRAWS, seed ^ 1, side, with_backbone)?;
@@ -142,46 +194,33 @@ pub fn train(
         }
         err
     };
-    // The best ridge setting also fits the named-problem heads below.
-    let mut ridge = (1u8, Backbone::None, LAMBDAS[0], 1.0, f64::MAX);
+    // The best ridge setting (and its penalty) also fits the named-problem heads below.
+    let mut ridge: Option<(f64, RidgeSetting, f64)> = None;
     for &backbone in backbones {
-        if backbone != Backbone::None {
-            for shrink in BACKBONE_SHRINKS {
-                let fits = Estimator::fit_shrunk(
-                    &fit_s,
-                    2,
-                    backbone,
-                    &BACKBONE_LAMBDAS,
-                    shrink,
-                    String::new(),
-                )?;
-                for (lambda, e) in BACKBONE_LAMBDAS.iter().zip(fits) {
-                    let err = consider(
-                        format!(
-                            "ridge, backbone {backbone:?} shrunk {shrink}, degree 2, lambda {lambda}"
-                        ),
-                        e,
-                    );
-                    if err < ridge.4 {
-                        ridge = (2, backbone, *lambda, shrink, err);
-                    }
+        for setting in RidgeSetting::for_backbone(backbone) {
+            let fits = Estimator::fit_shrunk(
+                &fit_s,
+                setting.degree,
+                backbone,
+                setting.lambdas,
+                setting.shrink,
+                String::new(),
+            )?;
+            let mut best_here: Option<(f64, f64)> = None;
+            for (&lambda, e) in setting.lambdas.iter().zip(fits) {
+                let err = consider(setting.label(lambda), e);
+                if best_here.is_none_or(|(b, _)| err < b) {
+                    best_here = Some((err, lambda));
                 }
             }
-            continue;
-        }
-        for degree in [1u8, 2] {
-            let fits = Estimator::fit_many(&fit_s, degree, backbone, &LAMBDAS, String::new())?;
-            for (lambda, e) in LAMBDAS.iter().zip(fits) {
-                let err = consider(
-                    format!("ridge, backbone {backbone:?}, degree {degree}, lambda {lambda}"),
-                    e,
-                );
-                if err < ridge.4 {
-                    ridge = (degree, backbone, *lambda, 1.0, err);
+            if let Some((err, lambda)) = best_here {
+                if ridge.as_ref().is_none_or(|(b, _, _)| err < *b) {
+                    ridge = Some((err, setting, lambda));
                 }
             }
         }
-        if let Some(m) = mlp {
+        // A network head on the backbone's 2,000 inputs learns the photos (`BACKBONE_LAMBDAS`).
+        if let (Some(m), Backbone::None) = (mlp, backbone) {
             let e = fit_mlp(&fit_s, &held_s, backbone, m, seed)?;
             let _ = consider(
                 format!(
@@ -192,6 +231,8 @@ pub fn train(
             );
         }
     }
+    let (_, ridge, ridge_lambda) = ridge
+        .ok_or_else(|| crate::TrainError::Other("estimator: no backbone choice to fit".into()))?;
     let (_, chosen, mut e) = best.expect("at least one fit");
     // The named-problem heads: the best ridge setting, on the samples that have the problem.
     let mut given_rmse = Vec::new();
@@ -205,10 +246,10 @@ pub fn train(
         let (fit_has, held_has) = (has(&fit_s), has(&held_s));
         let h = Estimator::fit_shrunk(
             &fit_has,
-            ridge.0,
-            ridge.1,
-            &[ridge.2],
-            ridge.3,
+            ridge.degree,
+            ridge.backbone,
+            &[ridge_lambda],
+            ridge.shrink,
             String::new(),
         )?
         .pop()
