@@ -86,15 +86,13 @@ impl TextEncoder {
         }
         let device = Device::Cpu;
         // SAFETY: the file is memory-mapped read-only and not modified while mapped.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device)? };
-        // SAFETY: as above.
-        let word_dtype = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights)? }
-            .get("embeddings.word_embeddings.weight")?
-            .dtype();
-        let word_dtype = match DType::try_from(word_dtype) {
-            Ok(DType::F16) => DType::F16,
-            _ => DType::F32,
-        };
+        let file = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights)? };
+        let word_dtype =
+            match DType::try_from(file.get("embeddings.word_embeddings.weight")?.dtype()) {
+                Ok(DType::F16) => DType::F16,
+                _ => DType::F32,
+            };
+        let vb = VarBuilder::from_backend(Box::new(file), DType::F32, device.clone());
         let model = Bert::load(vb, &config, word_dtype)?;
         Ok(Self {
             model,
