@@ -32,6 +32,28 @@ impl Planes {
         }
     }
 
+    /// An empty stack of the same shape (for `..` struct updates).
+    pub fn clone_shape(&self) -> Self {
+        Planes {
+            channels: self.channels,
+            height: self.height,
+            width: self.width,
+            data: Vec::new(),
+        }
+    }
+
+    /// `[3, H, W]` from interleaved RGB, each value `value(index into the interleaved data)`.
+    pub fn from_interleaved(width: usize, height: usize, value: impl Fn(usize) -> f32) -> Self {
+        let area = width * height;
+        let mut p = Planes::zeros(3, height, width);
+        for c in 0..3 {
+            for i in 0..area {
+                p.data[c * area + i] = value(i * 3 + c);
+            }
+        }
+        p
+    }
+
     /// Pixels per plane.
     pub fn area(&self) -> usize {
         self.height * self.width
@@ -65,7 +87,7 @@ pub struct BatchNorm {
     pub eps: f32,
 }
 
-/// A convolution followed by its batch norm (folded) and optionally ReLU6.
+/// A convolution with a bias (a batch norm folded in, or its own) and optionally ReLU6.
 #[derive(Clone, Debug)]
 pub struct Conv {
     pub out_channels: usize,
@@ -96,12 +118,7 @@ impl Conv {
         bn: &BatchNorm,
         relu6: bool,
     ) -> Result<Self, VisionError> {
-        assert!(
-            groups == 1 || (groups == in_channels && out_channels == in_channels),
-            "only dense and depthwise convolutions are supported"
-        );
         let per_out = in_channels / groups * kernel * kernel;
-        debug_assert_eq!(weight.len(), out_channels * per_out);
         let mut bias = vec![0.0; out_channels];
         for o in 0..out_channels {
             let scale = bn.gamma[o] / (bn.var[o] + bn.eps).sqrt();
@@ -110,6 +127,37 @@ impl Conv {
             }
             bias[o] = bn.beta[o] - bn.mean[o] * scale;
         }
+        Self::new(
+            weight,
+            bias,
+            out_channels,
+            in_channels,
+            kernel,
+            stride,
+            groups,
+            relu6,
+        )
+    }
+
+    /// A convolution with its own bias (no batch norm): `weight` is `[out, in / groups, k, k]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        out_channels: usize,
+        in_channels: usize,
+        kernel: usize,
+        stride: usize,
+        groups: usize,
+        relu6: bool,
+    ) -> Result<Self, VisionError> {
+        assert!(
+            groups == 1 || (groups == in_channels && out_channels == in_channels),
+            "only dense and depthwise convolutions are supported"
+        );
+        let per_out = in_channels / groups * kernel * kernel;
+        assert_eq!(weight.len(), out_channels * per_out, "weight length");
+        assert_eq!(bias.len(), out_channels, "bias length");
         let matrix = if groups == 1 {
             Some(Tensor::from_slice(
                 &weight,

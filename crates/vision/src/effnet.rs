@@ -14,9 +14,8 @@
 
 use std::path::Path;
 
-use safetensors::{Dtype, SafeTensors};
-
 use crate::conv::{BatchNorm, Conv, Planes};
+use crate::weights::{self, Weights};
 use crate::VisionError;
 
 /// Batch norm epsilon of the TensorFlow original.
@@ -119,37 +118,7 @@ pub struct EfficientNetLite0 {
     fc: (Vec<f32>, Vec<f32>),
 }
 
-/// Reads named f16/f32 tensors out of a safetensors file, checking their shapes.
-struct Weights<'a> {
-    path: &'a str,
-    file: SafeTensors<'a>,
-}
-
 impl Weights<'_> {
-    fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, VisionError> {
-        let err = |problem: String| VisionError::Tensor {
-            path: self.path.to_string(),
-            name: name.to_string(),
-            problem,
-        };
-        let t = self.file.tensor(name).map_err(|_| err("missing".into()))?;
-        if t.shape() != shape {
-            return Err(err(format!("shape {:?}, expected {:?}", t.shape(), shape)));
-        }
-        let bytes = t.data();
-        match t.dtype() {
-            Dtype::F16 => Ok(bytes
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect()),
-            Dtype::F32 => Ok(bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            other => Err(err(format!("dtype {other:?}, expected F16 or F32"))),
-        }
-    }
-
     fn bn(&self, prefix: &str, n: usize) -> Result<BatchNorm, VisionError> {
         Ok(BatchNorm {
             gamma: self.get(&format!("{prefix}.weight"), &[n])?,
@@ -184,16 +153,8 @@ impl EfficientNetLite0 {
     }
 
     pub fn load(path: &Path) -> Result<Self, VisionError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| VisionError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        let file = SafeTensors::deserialize(&bytes).map_err(|e| VisionError::Format {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let w = Weights { path: &shown, file };
+        let bytes = weights::read(path)?;
+        let w = Weights::parse(path, &bytes)?;
         let stem = w.conv("_conv_stem", "_bn0", STAGES[0].4, 3, 3, 2, 1)?;
         let mut blocks = Vec::new();
         let mut stage_ends = Vec::new();
@@ -314,22 +275,11 @@ impl EfficientNetLite0 {
 /// `[3, H, W]` network input from interleaved 8-bit RGB: `(v - 127) / 128`, the original's
 /// normalisation.
 pub fn input_from_rgb8(rgb: &[u8], width: usize, height: usize) -> Planes {
-    planar(width, height, |i| (rgb[i] as f32 - 127.0) / 128.0)
+    Planes::from_interleaved(width, height, |i| (rgb[i] as f32 - 127.0) / 128.0)
 }
 
 /// `[3, H, W]` network input from interleaved RGB in 0..1 (display-referred, like an 8-bit
 /// file): the same scale as [`input_from_rgb8`].
 pub fn input_from_unit_rgb(rgb: &[f32], width: usize, height: usize) -> Planes {
-    planar(width, height, |i| (rgb[i] * 255.0 - 127.0) / 128.0)
-}
-
-fn planar(width: usize, height: usize, value: impl Fn(usize) -> f32) -> Planes {
-    let area = width * height;
-    let mut p = Planes::zeros(3, height, width);
-    for c in 0..3 {
-        for i in 0..area {
-            p.data[c * area + i] = value(i * 3 + c);
-        }
-    }
-    p
+    Planes::from_interleaved(width, height, |i| (rgb[i] * 255.0 - 127.0) / 128.0)
 }

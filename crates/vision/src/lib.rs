@@ -5,6 +5,9 @@
 //!   low-resolution branch; ours feeds the correction estimator). Weights in
 //!   `models/effnet-lite0/`, converted by `scripts/fetch-effnet.sh`; parity with the original
 //!   PyTorch implementation in `tests/effnet_parity.rs`.
+//! - [`selfie`]: MediaPipe's selfie segmentation (person vs background, a soft mask), for
+//!   the regions "the person" and "the background". Weights in `models/selfie/`, converted by
+//!   `scripts/fetch-selfie.sh`; parity with MediaPipe's own graph in `tests/selfie_parity.rs`.
 //! - [`conv`]: the convolutions those networks are made of, batch norm folded in, each fast
 //!   path beside the plain scalar reference it is tested against.
 //!
@@ -12,9 +15,12 @@
 
 pub mod conv;
 pub mod effnet;
+pub mod selfie;
+mod weights;
 
 pub use conv::Planes;
 pub use effnet::{EfficientNetLite0, Observation};
+pub use selfie::SelfieSegmenter;
 
 /// What can go wrong reading a network or running it.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +45,16 @@ pub enum VisionError {
         width: usize,
         min: usize,
     },
+    #[error("input is {channels}x{height}x{width}; the network needs 3 channels and sides that are multiples of {multiple}, at least {min}")]
+    Sides {
+        channels: usize,
+        height: usize,
+        width: usize,
+        multiple: usize,
+        min: usize,
+    },
+    #[error("operand shapes do not fit: {0}")]
+    Shape(String),
     #[error("matrix product failed: {0}")]
     Matmul(#[from] candle_core::Error),
 }
