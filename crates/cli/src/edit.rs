@@ -129,11 +129,11 @@ fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
     for a in &m.contradictions {
         warnings.push(format!("{} is asked for in both directions", a.key()));
     }
-    let mut unlocalised: Vec<&str> = m
+    let mut unlocalised: Vec<retouch_finish::Region> = m
         .targets
         .iter()
-        .filter_map(|(t, _)| t.region.as_deref())
-        .filter(|r| retouch_finish::mask::region(r).is_none())
+        .filter_map(|(t, _)| t.region)
+        .filter(|r| r.mask().is_none())
         .collect();
     unlocalised.dedup();
     for r in unlocalised {
@@ -206,15 +206,30 @@ fn edit_one(
     };
     let regions: Vec<&str> = edits
         .iter()
-        .filter_map(|e| e.region.as_ref().map(|r| r.0.as_str()))
+        .filter_map(|e| e.region.as_ref().map(|r| r.0.name()))
         .collect();
+    for (region, mask) in edits.iter().filter_map(|e| e.region.as_ref()) {
+        let coverage = mask.data.iter().sum::<f32>() / mask.data.len().max(1) as f32;
+        if retouch_model::regions::needs_people(*region)
+            && coverage.min(1.0 - coverage) < retouch_model::people::MIN_COVERAGE
+        {
+            warnings.push(format!(
+                "no person was found in the photo, so the edit for \"{region}\" changes {}",
+                if coverage < 0.5 {
+                    "nothing"
+                } else {
+                    "the whole photo"
+                }
+            ));
+        }
+    }
     // What each network pass was told, when the instruction was split into passes.
     let passes: Vec<Value> = edits
         .iter()
         .enumerate()
         .map(|(i, e)| {
             json!({
-                "region": e.region.as_ref().map(|r| r.0.as_str()),
+                "region": e.region.as_ref().map(|r| r.0.name()),
                 "text": match enc.pass_texts.get(i) {
                     Some(Some((t, _))) => t.as_str(),
                     _ => instruction,

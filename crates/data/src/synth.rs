@@ -11,7 +11,7 @@
 //! through [`retouch_instruct::Magnitude::scale`] applied to each attribute's base change.
 
 use retouch_finish::looks::look;
-use retouch_finish::{apply, apply_masked, render_mask, Image, MaskSpec, Params};
+use retouch_finish::{apply, apply_masked, render_mask, Image, MaskSpec, Params, Region};
 use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
 
 /// A target counts as realised when its statistics moved by at least this much (CIELAB units).
@@ -180,17 +180,12 @@ pub fn params_for_with(targets: &[Target], use_gamma: bool) -> Params {
 }
 
 /// HSL bands (indices into `Params::hsl`) that hold a region's colours.
-fn hsl_bands(region: &str) -> &'static [usize] {
+fn hsl_bands(region: Region) -> &'static [usize] {
     match region {
-        "greens" => &[2, 3],
-        "sky" => &[4, 5],
+        Region::Greens => &[2, 3],
+        Region::Sky => &[4, 5],
         _ => &[],
     }
-}
-
-/// The region names the generator speaks of, as masks.
-pub fn mask_for(region: &str) -> Option<MaskSpec> {
-    retouch_finish::mask::region(region)
 }
 
 /// Local edits the generator can phrase.
@@ -362,10 +357,10 @@ impl Synth {
                 let mut mask = None;
                 let mut mode = mode;
                 if mode == Mode::Local {
-                    let region = *["sky", "greens", "skin", "top"]
+                    let region = *[Region::Sky, Region::Greens, Region::Skin, Region::Top]
                         .choose(&mut r)
-                        .unwrap_or(&"top");
-                    let spec = mask_for(region).unwrap_or(MaskSpec::Sky);
+                        .unwrap_or(&Region::Top);
+                    let spec = region.prior().unwrap_or(MaskSpec::Sky);
                     let m = render_mask(&spec, photo);
                     let coverage = m.iter().sum::<f32>() / m.len().max(1) as f32;
                     if coverage > 0.05 {
@@ -375,7 +370,7 @@ impl Synth {
                             .unwrap_or((Attr::Brightness, Dir::Down));
                         let mut t = Target::new(a, d);
                         t.magnitude = random_magnitude(&mut r);
-                        t.region = Some(region.into());
+                        t.region = Some(region);
                         targets = vec![t];
                         mask = Some((spec, m));
                     } else {
@@ -390,17 +385,14 @@ impl Synth {
                 let hsl_restore = local_restore
                     && targets.len() == 1
                     && targets[0].attr == Attr::Saturation
-                    && targets[0]
-                        .region
-                        .as_deref()
-                        .is_some_and(|r| !hsl_bands(r).is_empty())
+                    && targets[0].region.is_some_and(|r| !hsl_bands(r).is_empty())
                     && r.gen_bool(0.5);
                 let (input, target, degradation) = match &mask {
                     Some(_) if hsl_restore => {
                         // The region's hue bands were pushed the wrong way in the input.
                         let t = &targets[0];
                         let mut d = Params::default();
-                        for &b in hsl_bands(t.region.as_deref().unwrap_or("")) {
+                        for &b in t.region.map_or(&[][..], hsl_bands) {
                             d.hsl[b].saturation =
                                 (-0.5 * t.magnitude.scale() * t.dir.sign()).clamp(-1.0, 1.0);
                         }

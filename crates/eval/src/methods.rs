@@ -1,9 +1,9 @@
 //! What each compared method does to a photo and an instruction.
 
 use crate::{EvalError, Result};
-use retouch_data::synth::{mask_for, params_for};
+use retouch_data::synth::params_for;
 use retouch_engine::{BilateralGrid, ImageMut, ImageRef, Kernel};
-use retouch_finish::{apply, apply_masked, render_mask, Image, Params};
+use retouch_finish::{apply, apply_masked, render_mask, Image, Params, Region};
 use retouch_instruct::attr::Target;
 use retouch_instruct::match_instruction;
 use retouch_model::{apply_edits, Edit, Instruction, Retoucher};
@@ -124,22 +124,23 @@ pub fn rule_based(img: &Image, instruction: &str) -> Result<Image> {
         .map(|(t, _)| t)
         .partition(|t| t.region.is_none());
     let mut out = apply(img, &params_for(&global))?;
-    let mut regions: Vec<String> = regional.iter().filter_map(|t| t.region.clone()).collect();
+    let mut regions: Vec<Region> = regional.iter().filter_map(|t| t.region).collect();
     regions.sort();
     regions.dedup();
     for region in regions {
         let inside: Vec<Target> = regional
             .iter()
-            .filter(|t| t.region.as_deref() == Some(region.as_str()))
+            .filter(|t| t.region == Some(region))
             .cloned()
             .collect();
         let p = params_for(&inside);
-        out = match mask_for(&region) {
+        out = match region.prior() {
             Some(spec) => {
                 let mask = render_mask(&spec, img);
                 apply_masked(&out, &p, &Params::default(), &mask)?
             }
-            // A region the pipeline has no mask for: apply to the whole photo.
+            // A region no prior describes (the people need the model's segmentation): apply to
+            // the whole photo.
             None => apply(&out, &p)?,
         };
     }

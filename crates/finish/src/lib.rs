@@ -17,10 +17,12 @@ pub mod looks;
 pub mod mask;
 pub mod ops;
 pub mod params;
+pub mod region;
 
 pub use mask::{apply_masked, render as render_mask, MaskSpec};
 pub use ops::apply;
 pub use params::{HslAdjust, Params, SplitToning, HSL_BANDS};
+pub use region::{Region, RegionMask};
 
 use thiserror::Error;
 

@@ -40,44 +40,6 @@ pub enum MaskSpec {
     Skin,
 }
 
-/// The mask of a named region, as instructions speak of them ("the sky", "the foliage", "the
-/// top"): the names `retouch-instruct`'s matcher reads. `None` for a region no simple prior
-/// describes (e.g. "edges").
-pub fn region(name: &str) -> Option<MaskSpec> {
-    Some(match name {
-        "sky" => MaskSpec::Sky,
-        "greens" => MaskSpec::Greens,
-        "skin" => MaskSpec::Skin,
-        "top" => MaskSpec::Linear {
-            angle: 90.0,
-            start: 0.0,
-            end: 0.6,
-        },
-        "bottom" => MaskSpec::Linear {
-            angle: 90.0,
-            start: 1.0,
-            end: 0.4,
-        },
-        "left" => MaskSpec::Linear {
-            angle: 0.0,
-            start: 0.0,
-            end: 0.6,
-        },
-        "right" => MaskSpec::Linear {
-            angle: 0.0,
-            start: 1.0,
-            end: 0.4,
-        },
-        "center" => MaskSpec::Radial {
-            cx: 0.5,
-            cy: 0.5,
-            radius: 0.2,
-            feather: 0.2,
-        },
-        _ => return None,
-    })
-}
-
 fn ramp(x: f32, a: f32, b: f32) -> f32 {
     // 0 at a, 1 at b, smooth in between (works for a > b too).
     if a == b {

@@ -4,6 +4,7 @@
 //! Statistics are computed in CIELAB (D65) from sRGB-encoded pixels: lightness L*, a*, b*,
 //! chroma C* = sqrt(a*^2 + b*^2), and percentiles of L*.
 
+use retouch_finish::Region;
 use serde::{Deserialize, Serialize};
 
 /// Direction of an attribute.
@@ -105,8 +106,8 @@ pub struct Target {
     pub attr: Attr,
     pub dir: Dir,
     pub magnitude: Magnitude,
-    /// A region the change is restricted to (`sky`, `greens`, `skin`, `top`, ...), if any.
-    pub region: Option<String>,
+    /// A region the change is restricted to, if any.
+    pub region: Option<Region>,
 }
 
 impl Target {

@@ -13,6 +13,7 @@ use crate::attr::{Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use retouch_finish::Region;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,10 +336,10 @@ const STYLE_TEMPLATES: [(&str, bool); 8] = [
 ];
 
 /// Regions with their words (held-out words marked).
-const REGIONS: [(&str, &[(&str, bool)]); 4] = [
-    ("sky", &[("the sky", false), ("the clouds", true)]),
+const REGIONS: [(Region, &[(&str, bool)]); 4] = [
+    (Region::Sky, &[("the sky", false), ("the clouds", true)]),
     (
-        "greens",
+        Region::Greens,
         &[
             ("the greens", false),
             ("the foliage", false),
@@ -347,14 +348,14 @@ const REGIONS: [(&str, &[(&str, bool)]); 4] = [
         ],
     ),
     (
-        "skin",
+        Region::Skin,
         &[
             ("the skin tones", false),
             ("the skin", false),
             ("the faces", true),
         ],
     ),
-    ("top", &[("the top", false), ("the upper part", true)]),
+    (Region::Top, &[("the top", false), ("the upper part", true)]),
 ];
 
 /// Local edits: (attr, dir, template with {r}).
@@ -566,10 +567,10 @@ impl Generator {
                 holdout |= ho || ho2;
                 continue;
             }
-            if let Some(region) = &t.region {
+            if let Some(region) = t.region {
                 let mut words: Vec<(&str, bool)> = REGIONS
                     .iter()
-                    .filter(|(r, _)| r == region)
+                    .filter(|(r, _)| *r == region)
                     .flat_map(|(_, ws)| ws.iter().copied())
                     .filter(|w| self.allowed(w.1))
                     .collect();
@@ -818,16 +819,17 @@ impl Generator {
             }
             _ => {
                 // Local.
-                let regions: Vec<(&str, &str, bool)> = REGIONS
+                let regions: Vec<(Region, &str, bool)> = REGIONS
                     .iter()
                     .flat_map(|(r, ws)| ws.iter().map(move |(w, ho)| (*r, *w, *ho)))
                     .filter(|x| self.allowed(x.2))
                     .collect();
                 let locals: Vec<&(Attr, Dir, &str, bool)> =
                     LOCAL.iter().filter(|l| self.allowed(l.3)).collect();
-                let (region, words, ho1) = *regions
-                    .choose(&mut self.rng)
-                    .unwrap_or(&("sky", "the sky", false));
+                let (region, words, ho1) =
+                    *regions
+                        .choose(&mut self.rng)
+                        .unwrap_or(&(Region::Sky, "the sky", false));
                 let (attr, dir, tmpl, ho2) = *locals.choose(&mut self.rng).unwrap_or(&&LOCAL[0]);
                 holdout |= ho1 || *ho2;
                 let form = if tmpl.contains("{pre}") {
@@ -839,7 +841,7 @@ impl Generator {
                 let text = fill(&tmpl.replace("{r}", words), form, m, &mut self.rng);
                 let mut t = Target::new(attr.clone(), *dir);
                 t.magnitude = m;
-                t.region = Some(region.to_string());
+                t.region = Some(region);
                 targets.push(t);
                 text
             }

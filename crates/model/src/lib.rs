@@ -17,6 +17,7 @@ pub mod file;
 pub mod im2col;
 pub mod lowres;
 pub mod net;
+pub mod people;
 pub mod reader;
 pub mod reading;
 pub mod regions;
@@ -69,8 +70,8 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct Edit {
     pub grid: BilateralGrid,
-    /// `None`: the whole photo; else the region's name and its mask.
-    pub region: Option<(String, Mask)>,
+    /// `None`: the whole photo; else the region and its mask.
+    pub region: Option<(retouch_finish::Region, Mask)>,
     pub source: Source,
 }
 
@@ -393,24 +394,33 @@ impl Retoucher {
         } else {
             Vec::new()
         };
-        // The network's thumbnail and, when a pass has a region, the photo at the masks' size,
-        // from one read of the photo.
+        // The network's thumbnail and, when a pass has a region, the photo at the masks' size
+        // and, for the people, at the segmentation's: from one read of the photo.
         let any_region = passes.iter().any(|p| p.region.is_some());
+        let any_people = passes
+            .iter()
+            .any(|p| p.region.is_some_and(regions::needs_people));
         let (mw, mh) = regions::mask_view_size(width, height);
-        let targets = [(l, l), (mw, mh)];
-        let mut views = lowres::resize_area_many(
-            pixels,
-            width,
-            height,
-            channels,
-            &targets[..if any_region { 2 } else { 1 }],
-        )
-        .into_iter();
+        let targets = [(l, l), (mw, mh), (people::SIDE, people::SIDE)];
+        let n_views = if any_people {
+            3
+        } else if any_region {
+            2
+        } else {
+            1
+        };
+        let mut views =
+            lowres::resize_area_many(pixels, width, height, channels, &targets[..n_views])
+                .into_iter();
         let mut thumb = views.next().expect("the thumbnail");
         let original = thumb.clone();
         let small = views
             .next()
             .map(|v| regions::view_image(mw, mh, v))
+            .transpose()?;
+        let people = views
+            .next()
+            .map(|v| people::probability(&v, mw, mh))
             .transpose()?;
         let mut edits = Vec::with_capacity(passes.len() + 2);
         if let Some(spec) = auto {
@@ -434,10 +444,10 @@ impl Retoucher {
                 _ => &text.encoded,
             };
             let grid = self.predict_thumb_with(&thumb, e, attributes.as_deref())?;
-            let region = match &p.region {
-                Some((name, spec)) => {
+            let region = match p.region {
+                Some(r) => {
                     let img = small.as_ref().expect("made when a pass has a region");
-                    Some((name.clone(), regions::render_on(spec, img)?))
+                    regions::render_on(r, img, people.as_deref())?.map(|m| (r, m))
                 }
                 None => None,
             };

@@ -4,11 +4,12 @@
 //! left to itself it cannot tell "the sky" from the rest well enough, and a model trained that
 //! way changed what lies outside the region (session 4's benchmark: local-triplet PSNR below
 //! doing nothing). So a region the instruction names is localised explicitly, with the same
-//! soft masks from simple priors the data pipeline uses (paper section 3.1; `retouch_finish::
-//! mask::region`), through the engine's soft bilateral blending (section 4.4: `k = s * m`):
+//! soft masks from simple priors the data pipeline uses (paper section 3.1; [`Region::mask`]),
+//! or for the people and the background from a person segmentation ([`crate::people`]),
+//! through the engine's soft bilateral blending (section 4.4: `k = s * m`):
 //!
 //! - the matcher's targets are split into [`Pass`]es: one for the whole photo (targets without
-//!   a region, or whose region no prior describes) and one per named region;
+//!   a region, or whose region no mask describes) and one per named region;
 //! - each pass runs the network with only its targets in the attribute vector and the
 //!   embedding of only the clauses that ask for them ([`pass_clauses`]: "make it warmer" for
 //!   the whole photo, "darken the sky" for the sky, as training saw them), and a region pass's
@@ -25,6 +26,7 @@ use crate::lowres;
 use crate::{ModelError, Result};
 use retouch_engine::{Mask, Sample};
 use retouch_finish::mask::{self, MaskSpec};
+use retouch_finish::{Region, RegionMask};
 use retouch_instruct::attr::Target;
 use retouch_instruct::matcher::Match;
 
@@ -42,12 +44,13 @@ const SNAP: f32 = 1e-3;
 pub struct Pass {
     /// This pass's part of the matcher's reading (its targets; `kept` of the whole).
     pub matched: Match,
-    /// The region (name, mask prior) the edit is blended into; `None` for the whole photo.
-    pub region: Option<(String, MaskSpec)>,
+    /// The region the edit is blended into (one [`Region::mask`] describes); `None` for the
+    /// whole photo.
+    pub region: Option<Region>,
 }
 
 /// Split a reading into passes: first the whole photo (if anything targets it, or if nothing
-/// targets a region), then each region with a mask prior, in the order the instruction names
+/// targets a region), then each region a mask describes, in the order the instruction names
 /// them.
 pub fn passes(m: &Match) -> Vec<Pass> {
     let mut whole = Match {
@@ -56,14 +59,10 @@ pub fn passes(m: &Match) -> Vec<Pass> {
     };
     let mut regional: Vec<Pass> = Vec::new();
     for (t, conf) in &m.targets {
-        let spec = pass_region(t).and_then(|r| mask::region(r).map(|s| (r.to_string(), s)));
-        match spec {
+        match pass_region(t) {
             None => whole.targets.push((t.clone(), *conf)),
-            Some((name, spec)) => {
-                let i = match regional
-                    .iter()
-                    .position(|p| p.region.as_ref().is_some_and(|r| r.0 == name))
-                {
+            Some(region) => {
+                let i = match regional.iter().position(|p| p.region == Some(region)) {
                     Some(i) => i,
                     None => {
                         regional.push(Pass {
@@ -72,7 +71,7 @@ pub fn passes(m: &Match) -> Vec<Pass> {
                                 kept: m.kept.clone(),
                                 ..Match::default()
                             },
-                            region: Some((name, spec)),
+                            region: Some(region),
                         });
                         regional.len() - 1
                     }
@@ -92,10 +91,10 @@ pub fn passes(m: &Match) -> Vec<Pass> {
     out
 }
 
-/// The region a target's edit goes to: its region's name when a prior describes it, else
-/// `None` (the whole photo), as [`passes`] decides.
-fn pass_region(t: &Target) -> Option<&str> {
-    t.region.as_deref().filter(|r| mask::region(r).is_some())
+/// The region a target's edit goes to: its region when a mask describes it, else `None` (the
+/// whole photo), as [`passes`] decides.
+fn pass_region(t: &Target) -> Option<Region> {
+    t.region.filter(|r| r.mask().is_some())
 }
 
 /// For each pass of a multi-pass instruction, the clauses (`reading::clauses`) that ask for
@@ -131,7 +130,7 @@ pub fn pass_clauses(
     passes
         .iter()
         .map(|p| {
-            let name = p.region.as_ref().map(|r| r.0.as_str());
+            let name = p.region;
             let mine: Vec<&str> = clauses
                 .iter()
                 .zip(&asks)
@@ -153,16 +152,49 @@ pub fn pass_clauses(
 }
 
 /// Render a region's mask for a photo (interleaved, `channels` 3 or 4): the photo is
-/// area-resized to [`MASK_SIZE`] on its long side (aspect kept; a smaller photo as it is), the
-/// prior rendered there; values within 1e-3 of 0 or 1 are made exactly 0 or 1.
+/// area-resized to [`MASK_SIZE`] on its long side (aspect kept; a smaller photo as it is) and
+/// the mask rendered there ([`render_on`]); for the people and the background the photo is
+/// also area-resized to the segmentation's input. `None` for a region no mask describes.
 pub fn render<T: Sample>(
-    spec: &MaskSpec,
+    region: Region,
     pixels: &[T],
     width: usize,
     height: usize,
     channels: usize,
-) -> Result<Mask> {
-    render_on(spec, &mask_view(pixels, width, height, channels)?)
+) -> Result<Option<Mask>> {
+    let view = mask_view(pixels, width, height, channels)?;
+    let people = match region.mask() {
+        Some(RegionMask::People { .. }) => Some(people_probability(
+            pixels,
+            width,
+            height,
+            channels,
+            view.width,
+            view.height,
+        )?),
+        _ => None,
+    };
+    render_on(region, &view, people.as_deref())
+}
+
+/// Whether a region's mask needs the person segmentation.
+pub fn needs_people(region: Region) -> bool {
+    matches!(region.mask(), Some(RegionMask::People { .. }))
+}
+
+/// The person probability of a photo at its [`mask_view`]'s size `w x h`.
+pub fn people_probability<T: Sample>(
+    pixels: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+    w: usize,
+    h: usize,
+) -> Result<Vec<f32>> {
+    crate::check_image(pixels.len(), width, height, channels)?;
+    let side = crate::people::SIDE;
+    let view = lowres::resize_area(pixels, width, height, channels, side, side);
+    crate::people::probability(&view, w, h)
 }
 
 /// The photo as [`render`] sees it: area-resized to [`MASK_SIZE`] on its long side.
@@ -191,11 +223,46 @@ pub fn view_image(w: usize, h: usize, rgb: Vec<f32>) -> Result<retouch_finish::I
     retouch_finish::Image::new(w, h, rgb).map_err(|e| ModelError::Invalid(e.to_string()))
 }
 
-/// [`render`] on a ready [`mask_view`] of the photo.
-pub fn render_on(spec: &MaskSpec, img: &retouch_finish::Image) -> Result<Mask> {
-    // The blur's running sums leave residues of ~1e-8 where the mask should be 0 (or 1):
-    // snapped, so that outside a region the photo is left bit for bit.
-    let data = mask::render(spec, img)
+/// [`render`] on a ready [`mask_view`] of the photo; `people` is the person probability at
+/// that view's size ([`people_probability`]), needed for the people and the background. Values
+/// within 1e-3 of 0 or 1 are made exactly 0 or 1, so that outside a region the photo is left
+/// bit for bit. `None` for a region no mask describes.
+pub fn render_on(
+    region: Region,
+    img: &retouch_finish::Image,
+    people: Option<&[f32]>,
+) -> Result<Option<Mask>> {
+    let data = match region.mask() {
+        None => return Ok(None),
+        Some(RegionMask::Prior(spec)) => mask::render(&spec, img),
+        Some(RegionMask::People { background }) => {
+            let p = people.ok_or_else(|| {
+                ModelError::Invalid(format!("the {region} mask needs the person probability"))
+            })?;
+            if p.len() != img.width * img.height {
+                return Err(ModelError::Invalid(format!(
+                    "{} person probabilities for a {}x{} mask",
+                    p.len(),
+                    img.width,
+                    img.height
+                )));
+            }
+            p.iter()
+                .map(|&v| if background { 1.0 - v } else { v })
+                .collect()
+        }
+    };
+    Ok(Some(snapped(img.width, img.height, data)?))
+}
+
+/// A prior's mask on a ready [`mask_view`] (what training blends its local triplets with).
+pub fn render_prior(spec: &MaskSpec, img: &retouch_finish::Image) -> Result<Mask> {
+    snapped(img.width, img.height, mask::render(spec, img))
+}
+
+fn snapped(width: usize, height: usize, data: Vec<f32>) -> Result<Mask> {
+    // The blur's running sums leave residues of ~1e-8 where the mask should be 0 (or 1).
+    let data = data
         .into_iter()
         .map(|v| {
             if v < SNAP {
@@ -207,7 +274,7 @@ pub fn render_on(spec: &MaskSpec, img: &retouch_finish::Image) -> Result<Mask> {
             }
         })
         .collect();
-    Ok(Mask::new(img.width, img.height, data)?)
+    Ok(Mask::new(width, height, data)?)
 }
 
 /// The product of two masks (where both a user's mask and a region restrict an edit), at the

@@ -6,29 +6,37 @@ use rand_chacha::ChaCha8Rng;
 use retouch_engine::{
     slice_apply_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
 };
+use retouch_finish::Region;
 use retouch_instruct::match_instruction;
 use retouch_model::regions::{self, passes, MASK_SIZE};
 use retouch_model::{apply_edits, Edit};
 
-fn regions_of(text: &str) -> Vec<Option<String>> {
+fn regions_of(text: &str) -> Vec<Option<Region>> {
     passes(&match_instruction(text))
         .into_iter()
-        .map(|p| p.region.map(|r| r.0))
+        .map(|p| p.region)
         .collect()
 }
 
 #[test]
 fn an_instruction_is_split_into_a_whole_photo_pass_and_one_pass_per_region() {
     assert_eq!(regions_of("make it warmer"), [None]);
-    assert_eq!(regions_of("darken the sky"), [Some("sky".to_string())]);
+    assert_eq!(regions_of("darken the sky"), [Some(Region::Sky)]);
     assert_eq!(
         regions_of("make it warmer, and darken the sky"),
-        [None, Some("sky".to_string())]
+        [None, Some(Region::Sky)]
     );
     assert_eq!(
         regions_of("brighten the foliage and darken the sky a bit"),
-        [Some("greens".to_string()), Some("sky".to_string())]
+        [Some(Region::Greens), Some(Region::Sky)]
     );
+    // The people and what is behind them, from the segmentation; a face is the skin prior.
+    assert_eq!(regions_of("brighten the person"), [Some(Region::Person)]);
+    assert_eq!(
+        regions_of("darken the background a little, make the woman warmer"),
+        [Some(Region::Background), Some(Region::Person)]
+    );
+    assert_eq!(regions_of("brighten her face"), [Some(Region::Skin)]);
     // A region no prior describes stays in the whole-photo pass (as before: unlocalised).
     assert_eq!(regions_of("brighten the edges"), [None]);
     // Nothing read at all: one whole-photo pass (the sentence embedding alone conditions it).
@@ -128,8 +136,9 @@ fn landscape(w: usize, h: usize) -> Vec<f32> {
 fn a_region_mask_is_rendered_small_and_covers_its_region() {
     let (w, h) = (600, 400);
     let img = landscape(w, h);
-    let spec = retouch_finish::mask::region("sky").unwrap();
-    let m = regions::render(&spec, &img, w, h, 3).unwrap();
+    let m = regions::render(Region::Sky, &img, w, h, 3)
+        .unwrap()
+        .unwrap();
     assert_eq!((m.width, m.height), (MASK_SIZE, 171));
     let at = |fx: f32, fy: f32| {
         m.data[(fy * m.height as f32) as usize * m.width + (fx * m.width as f32) as usize]
@@ -137,7 +146,11 @@ fn a_region_mask_is_rendered_small_and_covers_its_region() {
     assert!(at(0.5, 0.1) > 0.5, "sky {}", at(0.5, 0.1));
     assert_eq!(at(0.5, 0.9), 0.0);
     // A bad buffer is an error, not a panic.
-    assert!(regions::render(&spec, &img[..10], w, h, 3).is_err());
+    assert!(regions::render(Region::Sky, &img[..10], w, h, 3).is_err());
+    // No mask describes the frame's edges.
+    assert!(regions::render(Region::Edges, &img, w, h, 3)
+        .unwrap()
+        .is_none());
 }
 
 fn random_grid(r: &mut ChaCha8Rng) -> BilateralGrid {
@@ -169,8 +182,9 @@ fn slice(grid: &BilateralGrid, src: &[f32], w: usize, h: usize, mask: Option<&Ma
 fn region_edits_leave_the_rest_of_the_photo_untouched_and_chain_in_order() {
     let (w, h) = (90, 60);
     let img = landscape(w, h);
-    let sky =
-        regions::render(&retouch_finish::mask::region("sky").unwrap(), &img, w, h, 3).unwrap();
+    let sky = regions::render(Region::Sky, &img, w, h, 3)
+        .unwrap()
+        .unwrap();
     let mut r = ChaCha8Rng::seed_from_u64(5);
     let (g1, g2) = (random_grid(&mut r), random_grid(&mut r));
     let guide = GuideMap::luma();
@@ -195,7 +209,7 @@ fn region_edits_leave_the_rest_of_the_photo_untouched_and_chain_in_order() {
     };
     let local = Edit {
         grid: g2.clone(),
-        region: Some(("sky".into(), sky.clone())),
+        region: Some((Region::Sky, sky.clone())),
         source: retouch_model::Source::Network,
     };
 

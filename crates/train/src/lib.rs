@@ -674,14 +674,16 @@ fn init_weights(vars: &BTreeMap<String, Var>, seed: u64) -> Result<()> {
 fn region_mask(t: &Triplet, m: &Match, device: &Device) -> Result<Option<Tensor>> {
     let passes = regions::passes(m);
     let [Pass {
-        region: Some((_, spec)),
+        region: Some(region),
         ..
     }] = passes.as_slice()
     else {
         return Ok(None);
     };
     let (w, h) = (t.input.width, t.input.height);
-    let mask = regions::render(spec, &t.input.data, w, h, 3)?;
+    let Some(mask) = regions::render(*region, &t.input.data, w, h, 3)? else {
+        return Ok(None);
+    };
     let v: Vec<f32> = (0..h)
         .flat_map(|y| (0..w).map(move |x| (x, y)))
         .map(|(x, y)| mask.sample_f64(x, y, w, h) as f32)

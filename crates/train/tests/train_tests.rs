@@ -188,7 +188,7 @@ fn alignment_prefers_the_asked_direction_and_its_gradient_is_right() -> candle_c
     );
     // Region targets without a region are skipped.
     let mut sky = warmer.clone();
-    sky.region = Some("sky".into());
+    sky.region = Some(retouch_finish::Region::Sky);
     assert!(alignment_loss(&warm, &inp, &[(sky, 1.0)], None)?.is_none());
 
     // Gradient against central differences, for a few pixels and a 3-statistic style.
@@ -542,12 +542,11 @@ fn region_edits_are_trained_inside_their_mask_only() {
     let (mut kept, mut edited) = (0, 0);
     for (x, out) in local.iter().zip(&outs) {
         let m = retouch_instruct::match_instruction(&x.meta.instruction);
-        let (_, spec) = retouch_model::regions::passes(&m)[0]
-            .region
-            .clone()
-            .unwrap();
+        let region = retouch_model::regions::passes(&m)[0].region.unwrap();
         let (w, h) = (x.input.width, x.input.height);
-        let mask = retouch_model::regions::render(&spec, &x.input.data, w, h, 3).unwrap();
+        let mask = retouch_model::regions::render(region, &x.input.data, w, h, 3)
+            .unwrap()
+            .expect("a pass's region has a mask");
         assert_eq!((mask.width, mask.height), (w, h));
         for (i, k) in mask.data.iter().enumerate() {
             let (o, p) = (&out[3 * i..3 * i + 3], &x.input.data[3 * i..3 * i + 3]);

@@ -172,7 +172,7 @@ pub fn match_instruction(text: &str) -> Match {
         let region = REGIONS
             .iter()
             .find(|(w, _)| (0..toks.len()).any(|i| has_phrase(&toks, i, w)))
-            .map(|(_, r)| r.to_string());
+            .map(|&(_, r)| r);
         let mut clause_targets: Vec<(Target, f32)> = Vec::new();
         // Styles/goals that started inside this clause.
         for (pos, ts, concept) in &found_phrases {
@@ -458,7 +458,7 @@ pub fn match_instruction(text: &str) -> Match {
             let mut t = Target::new(tonal_subject.unwrap_or_else(|| c.attr.clone()), dir);
             t.magnitude = mag;
             if !matches!(c.attr, Attr::Shadows | Attr::Highlights | Attr::Blacks) {
-                t.region = region.clone();
+                t.region = region;
             }
             if problem_read && !is_constraint && !out.problems.contains(&t.attr) {
                 out.problems.push(t.attr.clone());
