@@ -205,4 +205,11 @@ impl Mask {
         let bot = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
         top * (1.0 - fy) + bot * fy
     }
+    /// The mask sampled at every pixel of a `w` x `h` image ([`Self::sample_f64`]), row-major.
+    pub fn resampled(&self, w: usize, h: usize) -> Vec<f32> {
+        (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|(x, y)| self.sample_f64(x, y, w, h) as f32)
+            .collect()
+    }
 }

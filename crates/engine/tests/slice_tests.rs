@@ -267,3 +267,17 @@ fn invalid_inputs_are_errors_not_panics() {
     assert!(BilateralGrid::from_data(1, 1, 1, vec![f32::NAN; 12]).is_err());
     assert!(Mask::new(2, 2, vec![0.0; 3]).is_err());
 }
+
+#[test]
+fn a_resampled_mask_keeps_constants_and_interpolates_between_pixel_centres() {
+    let flat = Mask::new(2, 2, vec![0.25; 4]).unwrap().resampled(5, 3);
+    assert_eq!(flat.len(), 15);
+    assert!(flat.iter().all(|&v| (v - 0.25).abs() < 1e-6));
+    // 2 -> 4 samples: output centres at 0.25 and 0.75 of the way fall between the two
+    // source centres; the ends are clamped.
+    let ramp = Mask::new(2, 1, vec![0.0, 1.0]).unwrap().resampled(4, 1);
+    assert_eq!(ramp, vec![0.0, 0.25, 0.75, 1.0]);
+    // Upright: rows stay rows.
+    let rows = Mask::new(1, 2, vec![0.0, 1.0]).unwrap().resampled(3, 2);
+    assert_eq!(rows, vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+}

@@ -5,6 +5,7 @@
 //! over a few pixels of the full-resolution photo at the silhouette instead of stepping.
 
 use crate::{ModelError, Result};
+use retouch_engine::Mask;
 use retouch_vision::selfie::{self, SelfieSegmenter};
 use std::sync::OnceLock;
 
@@ -36,7 +37,8 @@ pub fn probability(view: &[f32], w: usize, h: usize) -> Result<Vec<f32>> {
     let p = segmenter()?
         .segment(&input)
         .map_err(|e| ModelError::Invalid(format!("the person segmentation: {e}")))?;
-    let out = resample(&p.data, p.width, p.height, w, h);
+    // The engine's bilinear mask sampling (pixel centres, edges clamped) does the resampling.
+    let out = Mask::new(p.width, p.height, p.data)?.resampled(w, h);
     let r = ((w as f32).hypot(h as f32) * 0.005).round() as usize;
     Ok(if r == 0 {
         out
@@ -45,43 +47,9 @@ pub fn probability(view: &[f32], w: usize, h: usize) -> Result<Vec<f32>> {
     })
 }
 
-/// Bilinear resampling of a single-channel image, half-pixel centres, edges clamped.
-fn resample(src: &[f32], sw: usize, sh: usize, w: usize, h: usize) -> Vec<f32> {
-    let axis = |n: usize, to: usize| -> Vec<(usize, usize, f32)> {
-        (0..to)
-            .map(|o| {
-                let x = ((o as f32 + 0.5) * n as f32 / to as f32 - 0.5).clamp(0.0, (n - 1) as f32);
-                let i = x.floor() as usize;
-                (i, (i + 1).min(n - 1), x - i as f32)
-            })
-            .collect()
-    };
-    let (xs, ys) = (axis(sw, w), axis(sh, h));
-    let mut out = Vec::with_capacity(w * h);
-    for &(y0, y1, fy) in &ys {
-        for &(x0, x1, fx) in &xs {
-            let at = |x: usize, y: usize| src[y * sw + x];
-            let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
-            let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
-            out.push(top + (bottom - top) * fy);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resampling_keeps_constants_and_interpolates_between_samples() {
-        let flat = resample(&[0.25; 4], 2, 2, 5, 3);
-        assert!(flat.iter().all(|&v| (v - 0.25).abs() < 1e-6));
-        // 1 x 2 -> 1 x 4: centres at 0.25 and 0.75 of the way map onto the two samples'
-        // half-pixel positions, clamped at the ends.
-        let ramp = resample(&[0.0, 1.0], 2, 1, 4, 1);
-        assert_eq!(ramp, vec![0.0, 0.25, 0.75, 1.0]);
-    }
 
     #[test]
     fn a_view_of_the_wrong_size_is_an_error() {

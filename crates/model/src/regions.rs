@@ -25,7 +25,7 @@
 use crate::lowres;
 use crate::{ModelError, Result};
 use retouch_engine::{Mask, Sample};
-use retouch_finish::mask::{self, MaskSpec};
+use retouch_finish::mask;
 use retouch_finish::{Region, RegionMask};
 use retouch_instruct::attr::Target;
 use retouch_instruct::matcher::Match;
@@ -163,16 +163,17 @@ pub fn render<T: Sample>(
     channels: usize,
 ) -> Result<Option<Mask>> {
     let view = mask_view(pixels, width, height, channels)?;
-    let people = match region.mask() {
-        Some(RegionMask::People { .. }) => Some(people_probability(
+    let people = if needs_people(region) {
+        Some(people_probability(
             pixels,
             width,
             height,
             channels,
             view.width,
             view.height,
-        )?),
-        _ => None,
+        )?)
+    } else {
+        None
     };
     render_on(region, &view, people.as_deref())
 }
@@ -255,11 +256,6 @@ pub fn render_on(
     Ok(Some(snapped(img.width, img.height, data)?))
 }
 
-/// A prior's mask on a ready [`mask_view`] (what training blends its local triplets with).
-pub fn render_prior(spec: &MaskSpec, img: &retouch_finish::Image) -> Result<Mask> {
-    snapped(img.width, img.height, mask::render(spec, img))
-}
-
 fn snapped(width: usize, height: usize, data: Vec<f32>) -> Result<Mask> {
     // The blur's running sums leave residues of ~1e-8 where the mask should be 0 (or 1).
     let data = data
@@ -285,9 +281,11 @@ pub fn product(a: &Mask, b: &Mask) -> Result<Mask> {
     } else {
         (a, b)
     };
-    let data = (0..a.height)
-        .flat_map(|y| (0..a.width).map(move |x| (x, y)))
-        .map(|(x, y)| a.data[y * a.width + x] * b.sample_f64(x, y, a.width, a.height) as f32)
+    let data = a
+        .data
+        .iter()
+        .zip(b.resampled(a.width, a.height))
+        .map(|(x, y)| x * y)
         .collect();
     Ok(Mask::new(a.width, a.height, data)?)
 }

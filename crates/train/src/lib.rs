@@ -684,11 +684,11 @@ fn region_mask(t: &Triplet, m: &Match, device: &Device) -> Result<Option<Tensor>
     let Some(mask) = regions::render(*region, &t.input.data, w, h, 3)? else {
         return Ok(None);
     };
-    let v: Vec<f32> = (0..h)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
-        .map(|(x, y)| mask.sample_f64(x, y, w, h) as f32)
-        .collect();
-    Ok(Some(Tensor::from_vec(v, (1, h, w, 1), device)?))
+    Ok(Some(Tensor::from_vec(
+        mask.resampled(w, h),
+        (1, h, w, 1),
+        device,
+    )?))
 }
 
 fn input_tensor(t: &Triplet, device: &Device) -> Result<Tensor> {
