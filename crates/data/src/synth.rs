@@ -10,9 +10,9 @@
 //! Everything is deterministic per (seed, index). Strength words map to measurable magnitudes
 //! through [`retouch_instruct::Magnitude::scale`] applied to each attribute's base change.
 
-use retouch_finish::looks::look;
+use retouch_finish::Look;
 use retouch_finish::{apply, apply_masked, render_mask, Image, MaskSpec, Params, Region};
-use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC};
 
 /// A target counts as realised when its statistics moved by at least this much (CIELAB units).
 pub const MIN_DELTA: f32 = 0.5;
@@ -126,31 +126,29 @@ pub fn add_target(p: &mut Params, t: &Target) {
         Attr::Vibrance => c(&mut p.vibrance, 0.4 * s, -1.0, 1.0),
         Attr::Monochrome => p.bw = 1.0,
         Attr::Style(name) => {
-            if let Some(l) = look(name) {
-                let l = l.scaled(t.magnitude.scale().min(1.3));
-                let id = Params::default();
-                c(&mut p.exposure, l.exposure, -3.0, 3.0);
-                p.gamma = (p.gamma * l.gamma / id.gamma).clamp(0.4, 2.5);
-                for (dst, src) in [
-                    (&mut p.temperature, l.temperature),
-                    (&mut p.tint, l.tint),
-                    (&mut p.contrast, l.contrast),
-                    (&mut p.blacks, l.blacks),
-                    (&mut p.shadows, l.shadows),
-                    (&mut p.midtones, l.midtones),
-                    (&mut p.highlights, l.highlights),
-                    (&mut p.whites, l.whites),
-                    (&mut p.saturation, l.saturation),
-                    (&mut p.vibrance, l.vibrance),
-                    (&mut p.vignette, l.vignette),
-                ] {
-                    c(dst, src, -1.0, 1.0);
-                }
-                c(&mut p.fade, l.fade, 0.0, 1.0);
-                p.bw = p.bw.max(l.bw);
-                if l.split.shadow_amount > 0.0 || l.split.highlight_amount > 0.0 {
-                    p.split = l.split;
-                }
+            let l = name.params().scaled(t.magnitude.scale().min(1.3));
+            let id = Params::default();
+            c(&mut p.exposure, l.exposure, -3.0, 3.0);
+            p.gamma = (p.gamma * l.gamma / id.gamma).clamp(0.4, 2.5);
+            for (dst, src) in [
+                (&mut p.temperature, l.temperature),
+                (&mut p.tint, l.tint),
+                (&mut p.contrast, l.contrast),
+                (&mut p.blacks, l.blacks),
+                (&mut p.shadows, l.shadows),
+                (&mut p.midtones, l.midtones),
+                (&mut p.highlights, l.highlights),
+                (&mut p.whites, l.whites),
+                (&mut p.saturation, l.saturation),
+                (&mut p.vibrance, l.vibrance),
+                (&mut p.vignette, l.vignette),
+            ] {
+                c(dst, src, -1.0, 1.0);
+            }
+            c(&mut p.fade, l.fade, 0.0, 1.0);
+            p.bw = p.bw.max(l.bw);
+            if l.split.shadow_amount > 0.0 || l.split.highlight_amount > 0.0 {
+                p.split = l.split;
             }
         }
     }
@@ -346,7 +344,7 @@ impl Synth {
             Mode::Stylize | Mode::Local => {
                 let mut targets = if r.gen_bool(0.45) {
                     let mut t = Target::new(
-                        Attr::Style((*STYLES.choose(&mut r).unwrap_or(&"vintage")).into()),
+                        Attr::Style(*Look::ALL.choose(&mut r).unwrap_or(&Look::Vintage)),
                         Dir::Up,
                     );
                     t.magnitude = Magnitude::Moderate;

@@ -3,8 +3,9 @@
 //! matcher reads back, and shard output.
 
 use retouch_data::synth::{params_for, write_shards, Mode, Synth};
+use retouch_finish::Look;
 use retouch_finish::{apply, Image};
-use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Magnitude, Target, ATOMIC};
 use retouch_instruct::generate::Split;
 use retouch_instruct::match_instruction;
 use std::path::PathBuf;
@@ -44,7 +45,7 @@ fn every_attribute_moves_its_statistic_and_strength_words_scale_it() {
                 let mut deltas = Vec::new();
                 for m in [Magnitude::Slight, Magnitude::Moderate, Magnitude::Strong] {
                     let t = Target {
-                        attr: attr.clone(),
+                        attr,
                         dir,
                         magnitude: m,
                         region: None,
@@ -79,8 +80,8 @@ fn every_attribute_moves_its_statistic_and_strength_words_scale_it() {
                 }
             }
         }
-        for s in STYLES {
-            let t = Target::new(Attr::Style(s.into()), Dir::Up);
+        for s in Look::ALL {
+            let t = Target::new(Attr::Style(s), Dir::Up);
             let after = stats(
                 &apply(img, &params_for(std::slice::from_ref(&t)))
                     .unwrap()

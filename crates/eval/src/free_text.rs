@@ -12,7 +12,7 @@ use crate::{Count, Result};
 use rayon::prelude::*;
 use retouch_data::synth::MIN_DELTA;
 use retouch_finish::Image;
-use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Stats, Target};
+use retouch_instruct::attr::{moved_as_asked, stats, Attr, Dir, Look, Stats, Target};
 use retouch_model::Retoucher;
 use serde::Serialize;
 
@@ -20,8 +20,8 @@ fn t(attr: Attr, dir: Dir) -> Target {
     Target::new(attr, dir)
 }
 
-fn look(name: &str) -> Target {
-    Target::new(Attr::Style(name.into()), Dir::Up)
+fn look(look: Look) -> Target {
+    Target::new(Attr::Style(look), Dir::Up)
 }
 
 /// The sentences and the changes that would follow each.
@@ -31,15 +31,19 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
     vec![
         (
             "like a sunny afternoon",
-            vec![t(Brightness, Up), t(Temperature, Up), look("golden-hour")],
+            vec![
+                t(Brightness, Up),
+                t(Temperature, Up),
+                look(Look::GoldenHour),
+            ],
         ),
         (
             "make it look like an old photograph",
-            vec![look("vintage"), look("sepia"), t(Saturation, Down)],
+            vec![look(Look::Vintage), look(Look::Sepia), t(Saturation, Down)],
         ),
         (
             "autumn vibes",
-            vec![t(Temperature, Up), look("golden-hour")],
+            vec![t(Temperature, Up), look(Look::GoldenHour)],
         ),
         (
             "a bleak overcast day",
@@ -49,32 +53,32 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
                 t(Brightness, Down),
             ],
         ),
-        ("icy", vec![t(Temperature, Down), look("winter")]),
+        ("icy", vec![t(Temperature, Down), look(Look::Winter)]),
         (
             "like a scene from a horror movie",
             vec![
                 t(Brightness, Down),
                 t(Saturation, Down),
-                look("low-key"),
-                look("noir"),
+                look(Look::LowKey),
+                look(Look::Noir),
             ],
         ),
         (
             "make it feel like midnight",
-            vec![t(Brightness, Down), look("low-key")],
+            vec![t(Brightness, Down), look(Look::LowKey)],
         ),
         ("as if lit by a campfire", vec![t(Temperature, Up)]),
         (
             "like the arctic",
-            vec![t(Temperature, Down), look("winter")],
+            vec![t(Temperature, Down), look(Look::Winter)],
         ),
         (
             "like an old newspaper print",
-            vec![t(Monochrome, Up), look("noir"), t(Saturation, Down)],
+            vec![t(Monochrome, Up), look(Look::Noir), t(Saturation, Down)],
         ),
         (
             "tropical paradise",
-            vec![t(Saturation, Up), t(Vibrance, Up), look("punchy")],
+            vec![t(Saturation, Up), t(Vibrance, Up), look(Look::Punchy)],
         ),
         (
             "rainy day in London",
@@ -94,8 +98,8 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
                 t(Blacks, Up),
                 t(Saturation, Down),
                 t(Contrast, Down),
-                look("vintage"),
-                look("matte"),
+                look(Look::Vintage),
+                look(Look::Matte),
             ],
         ),
         (
@@ -104,20 +108,20 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
         ),
         (
             "like a 1970s snapshot",
-            vec![look("vintage"), t(Temperature, Up), t(Blacks, Up)],
+            vec![look(Look::Vintage), t(Temperature, Up), t(Blacks, Up)],
         ),
         (
             "heavenly glow",
-            vec![t(Brightness, Up), look("dreamy"), look("high-key")],
+            vec![t(Brightness, Up), look(Look::Dreamy), look(Look::HighKey)],
         ),
         ("ghostly", vec![t(Saturation, Down), t(Temperature, Down)]),
         (
             "like a polar expedition",
-            vec![t(Temperature, Down), look("winter")],
+            vec![t(Temperature, Down), look(Look::Winter)],
         ),
         (
             "a carnival in Rio",
-            vec![t(Saturation, Up), t(Vibrance, Up), look("punchy")],
+            vec![t(Saturation, Up), t(Vibrance, Up), look(Look::Punchy)],
         ),
     ]
 }

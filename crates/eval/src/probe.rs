@@ -153,8 +153,8 @@ impl Case {
 fn parse_target(s: &str) -> Option<Target> {
     let parts: Vec<&str> = s.split(':').collect();
     let (attr, dir) = match parts.as_slice() {
-        ["style", name, dir] => (Attr::Style((*name).to_string()), *dir),
-        [name, dir] => (ATOMIC.iter().find(|a| a.key() == *name)?.clone(), *dir),
+        ["style", name, dir] => (Attr::Style(name.parse().ok()?), *dir),
+        [name, dir] => (*ATOMIC.iter().find(|a| a.key() == *name)?, *dir),
         _ => return None,
     };
     let dir = match dir {

@@ -67,7 +67,7 @@ pub fn gain(
     }
     let along = |s: &retouch_instruct::attr::Stats| -> f32 {
         dirs.iter()
-            .map(|(name, w)| (s.get(name) - before.get(name)) * w * tg.dir.sign())
+            .map(|(stat, w)| (s.get(*stat) - before.get(*stat)) * w * tg.dir.sign())
             .sum()
     };
     let d_ref = along(reference);
@@ -85,7 +85,7 @@ pub fn leakage(t: &Triplet, out: &[f32]) -> Option<(usize, usize)> {
     {
         return None;
     }
-    let requested: Vec<Attr> = t.meta.targets.iter().map(|tg| tg.attr.clone()).collect();
+    let requested: Vec<Attr> = t.meta.targets.iter().map(|tg| tg.attr).collect();
     let mask = t
         .mask
         .clone()
@@ -111,10 +111,10 @@ pub fn leakage(t: &Triplet, out: &[f32]) -> Option<(usize, usize)> {
             if asked.contains(attr) {
                 continue;
             }
-            for (name, _) in directions(attr) {
+            for (stat, _) in directions(attr) {
                 checks += 1;
-                let d_out = after.get(name) - before.get(name);
-                let d_ref = reference.get(name) - before.get(name);
+                let d_out = after.get(stat) - before.get(stat);
+                let d_ref = reference.get(stat) - before.get(stat);
                 if d_out.abs() >= LEAK_DELTA && (d_out - d_ref).abs() >= LEAK_DELTA {
                     leaks += 1;
                 }

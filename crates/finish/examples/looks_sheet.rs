@@ -1,6 +1,6 @@
 //! Renders every named look on one photo as a contact sheet, for looking at:
 //! `cargo run --release -p retouch-finish --example looks_sheet -- PHOTO OUT.png`
-use retouch_finish::looks::{look, LOOKS};
+use retouch_finish::Look;
 use retouch_finish::{apply, Image, Params};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,8 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (w, h) = (src.width() as usize, src.height() as usize);
     let img = Image::from_rgb8(w, h, src.as_raw())?;
     let mut tiles = vec![("original".to_string(), img.clone())];
-    for name in LOOKS {
-        let p: Params = look(name).ok_or("unknown look")?;
+    for name in Look::ALL {
+        let p: Params = name.params();
         tiles.push((name.to_string(), apply(&img, &p)?));
     }
     let cols = 4;

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod params;
 pub mod region;
 
+pub use looks::Look;
 pub use mask::{apply_masked, render as render_mask, MaskSpec};
 pub use ops::apply;
 pub use params::{HslAdjust, Params, SplitToning, HSL_BANDS};

@@ -1,7 +1,7 @@
 //! The pipeline on real photos: identity is exact, and every operation moves its measurable
 //! statistic (CIELAB) in the documented direction.
 
-use retouch_finish::looks::{look, LOOKS};
+use retouch_finish::Look;
 use retouch_finish::{
     apply, apply_masked, render_mask, HslAdjust, Image, MaskSpec, Params, SplitToning,
 };
@@ -66,8 +66,8 @@ fn identity_returns_the_input_exactly() {
     for name in PHOTOS {
         let img = photo(name);
         assert_eq!(apply(&img, &Params::default()).unwrap(), img, "{name}");
-        for l in LOOKS {
-            let p = look(l).unwrap().scaled(0.0);
+        for l in Look::ALL {
+            let p = l.params().scaled(0.0);
             assert_eq!(apply(&img, &p).unwrap(), img, "{name} {l} at strength 0");
         }
     }
@@ -412,8 +412,8 @@ fn vignette_darkens_corners_not_centre() {
 fn every_named_look_changes_the_photo_and_scales() {
     let img = photo("chelsea.png");
     let s0 = stats(&img);
-    for name in LOOKS {
-        let p = look(name).unwrap();
+    for name in Look::ALL {
+        let p = name.params();
         p.validate().unwrap();
         let full = apply(&img, &p).unwrap();
         let half = apply(&img, &p.scaled(0.5)).unwrap();
@@ -426,12 +426,11 @@ fn every_named_look_changes_the_photo_and_scales() {
         };
         assert!(d(&full) > d(&half) && d(&half) > 0.0, "{name}");
     }
-    assert!(look("no-such-look").is_none());
-    let moody = run(&img, look("low-key").unwrap());
-    let airy = run(&img, look("high-key").unwrap());
+    let moody = run(&img, Look::LowKey.params());
+    let airy = run(&img, Look::HighKey.params());
     assert!(moody.l_mean < s0.l_mean && airy.l_mean > s0.l_mean);
-    assert!(run(&img, look("noir").unwrap()).chroma < 1.5);
-    assert!(run(&img, look("sepia").unwrap()).b_mean > 3.0);
+    assert!(run(&img, Look::Noir.params()).chroma < 1.5);
+    assert!(run(&img, Look::Sepia.params()).b_mean > 3.0);
 }
 
 #[test]
@@ -462,7 +461,7 @@ fn out_of_range_parameters_are_errors() {
         assert!(apply(&img, &p).is_err());
     }
     // Parameters round-trip through JSON (they are stored with every synthesised sample).
-    let p = look("cinematic").unwrap();
+    let p = Look::Cinematic.params();
     let back: Params = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
 }

@@ -50,9 +50,8 @@ impl Magnitude {
     }
 }
 
-/// The atomic attributes. Looks are attributes too (`Style`), named by
-/// `retouch_finish::looks::LOOKS`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The atomic attributes. Looks are attributes too (`Style`, one of [`Look::ALL`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Attr {
     Brightness,
@@ -65,11 +64,10 @@ pub enum Attr {
     Saturation,
     Vibrance,
     Monochrome,
-    Style(String),
+    Style(Look),
 }
 
-/// The named looks a style attribute may refer to: exactly the pipeline's looks.
-pub use retouch_finish::looks::LOOKS as STYLES;
+pub use retouch_finish::Look;
 
 /// All non-style attributes.
 pub const ATOMIC: [Attr; 10] = [
@@ -101,7 +99,7 @@ impl Attr {
 }
 
 /// One requested change.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Target {
     pub attr: Attr,
     pub dir: Dir,
@@ -123,7 +121,7 @@ impl Target {
     pub fn flipped(&self) -> Self {
         Self {
             dir: self.dir.flip(),
-            ..self.clone()
+            ..*self
         }
     }
 
@@ -159,6 +157,59 @@ pub struct Stats {
     pub chroma_low_mean: f32,
     /// Mean distance in (a*, b*) from a sepia tone (a* = 6, b* = 16).
     pub sepia_distance: f32,
+}
+
+/// One of [`Stats`]' statistics, by which an attribute's direction is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stat {
+    LMean,
+    LStd,
+    LP02,
+    LP10,
+    LP90,
+    LShadowMean,
+    LHighlightMean,
+    AMean,
+    BMean,
+    ChromaMean,
+    ChromaLowMean,
+    SepiaDistance,
+}
+
+impl Stat {
+    pub const ALL: [Stat; 12] = [
+        Stat::LMean,
+        Stat::LStd,
+        Stat::LP02,
+        Stat::LP10,
+        Stat::LP90,
+        Stat::LShadowMean,
+        Stat::LHighlightMean,
+        Stat::AMean,
+        Stat::BMean,
+        Stat::ChromaMean,
+        Stat::ChromaLowMean,
+        Stat::SepiaDistance,
+    ];
+
+    /// Its name in reports (`l_mean`), the [`Stats`] field it reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stat::LMean => "l_mean",
+            Stat::LStd => "l_std",
+            Stat::LP02 => "l_p02",
+            Stat::LP10 => "l_p10",
+            Stat::LP90 => "l_p90",
+            Stat::LShadowMean => "l_shadow_mean",
+            Stat::LHighlightMean => "l_highlight_mean",
+            Stat::AMean => "a_mean",
+            Stat::BMean => "b_mean",
+            Stat::ChromaMean => "chroma_mean",
+            Stat::ChromaLowMean => "chroma_low_mean",
+            Stat::SepiaDistance => "sepia_distance",
+        }
+    }
 }
 
 /// One pixel in CIELAB with its region weight.
@@ -266,53 +317,51 @@ pub fn stats(rgb: &[f32], weights: Option<&[f32]>) -> Stats {
 
 /// The signed measurable directions that define an attribute: (statistic name, weight).
 /// A style is a composition of directions.
-pub fn directions(attr: &Attr) -> Vec<(&'static str, f32)> {
+pub fn directions(attr: &Attr) -> Vec<(Stat, f32)> {
     match attr {
-        Attr::Brightness => vec![("l_mean", 1.0)],
-        Attr::Contrast => vec![("l_std", 1.0)],
-        Attr::Shadows => vec![("l_shadow_mean", 1.0)],
-        Attr::Highlights => vec![("l_highlight_mean", 1.0)],
-        Attr::Blacks => vec![("l_p02", 1.0)],
-        Attr::Temperature => vec![("b_mean", 1.0)],
-        Attr::Tint => vec![("a_mean", 1.0)],
-        Attr::Saturation => vec![("chroma_mean", 1.0)],
-        Attr::Vibrance => vec![("chroma_low_mean", 1.0)],
-        Attr::Monochrome => vec![("chroma_mean", -1.0)],
-        Attr::Style(s) => match s.as_str() {
-            "cinematic" => vec![("l_std", 1.0)],
-            "vintage" => vec![("l_p02", 1.0), ("chroma_mean", -1.0)],
-            "matte" => vec![("l_p02", 1.0)],
-            "high-key" => vec![("l_mean", 1.0)],
-            "low-key" => vec![("l_mean", -1.0)],
-            "golden-hour" => vec![("b_mean", 1.0)],
-            "winter" => vec![("b_mean", -1.0)],
-            "pastel" => vec![("chroma_mean", -1.0), ("l_p02", 1.0)],
-            "punchy" => vec![("chroma_mean", 1.0), ("l_std", 1.0)],
-            "dreamy" => vec![("l_std", -1.0)],
-            "bleach-bypass" => vec![("chroma_mean", -1.0), ("l_std", 1.0)],
-            "sepia" => vec![("sepia_distance", -1.0)],
-            "noir" => vec![("chroma_mean", -1.0), ("l_mean", -1.0)],
-            _ => vec![],
+        Attr::Brightness => vec![(Stat::LMean, 1.0)],
+        Attr::Contrast => vec![(Stat::LStd, 1.0)],
+        Attr::Shadows => vec![(Stat::LShadowMean, 1.0)],
+        Attr::Highlights => vec![(Stat::LHighlightMean, 1.0)],
+        Attr::Blacks => vec![(Stat::LP02, 1.0)],
+        Attr::Temperature => vec![(Stat::BMean, 1.0)],
+        Attr::Tint => vec![(Stat::AMean, 1.0)],
+        Attr::Saturation => vec![(Stat::ChromaMean, 1.0)],
+        Attr::Vibrance => vec![(Stat::ChromaLowMean, 1.0)],
+        Attr::Monochrome => vec![(Stat::ChromaMean, -1.0)],
+        Attr::Style(look) => match look {
+            Look::Cinematic => vec![(Stat::LStd, 1.0)],
+            Look::Vintage => vec![(Stat::LP02, 1.0), (Stat::ChromaMean, -1.0)],
+            Look::Matte => vec![(Stat::LP02, 1.0)],
+            Look::HighKey => vec![(Stat::LMean, 1.0)],
+            Look::LowKey => vec![(Stat::LMean, -1.0)],
+            Look::GoldenHour => vec![(Stat::BMean, 1.0)],
+            Look::Winter => vec![(Stat::BMean, -1.0)],
+            Look::Pastel => vec![(Stat::ChromaMean, -1.0), (Stat::LP02, 1.0)],
+            Look::Punchy => vec![(Stat::ChromaMean, 1.0), (Stat::LStd, 1.0)],
+            Look::Dreamy => vec![(Stat::LStd, -1.0)],
+            Look::BleachBypass => vec![(Stat::ChromaMean, -1.0), (Stat::LStd, 1.0)],
+            Look::Sepia => vec![(Stat::SepiaDistance, -1.0)],
+            Look::Noir => vec![(Stat::ChromaMean, -1.0), (Stat::LMean, -1.0)],
         },
     }
 }
 
 impl Stats {
-    pub fn get(&self, name: &str) -> f32 {
-        match name {
-            "l_mean" => self.l_mean,
-            "l_std" => self.l_std,
-            "l_p02" => self.l_p02,
-            "l_p10" => self.l_p10,
-            "l_p90" => self.l_p90,
-            "l_shadow_mean" => self.l_shadow_mean,
-            "l_highlight_mean" => self.l_highlight_mean,
-            "a_mean" => self.a_mean,
-            "b_mean" => self.b_mean,
-            "chroma_mean" => self.chroma_mean,
-            "chroma_low_mean" => self.chroma_low_mean,
-            "sepia_distance" => self.sepia_distance,
-            _ => f32::NAN,
+    pub fn get(&self, stat: Stat) -> f32 {
+        match stat {
+            Stat::LMean => self.l_mean,
+            Stat::LStd => self.l_std,
+            Stat::LP02 => self.l_p02,
+            Stat::LP10 => self.l_p10,
+            Stat::LP90 => self.l_p90,
+            Stat::LShadowMean => self.l_shadow_mean,
+            Stat::LHighlightMean => self.l_highlight_mean,
+            Stat::AMean => self.a_mean,
+            Stat::BMean => self.b_mean,
+            Stat::ChromaMean => self.chroma_mean,
+            Stat::ChromaLowMean => self.chroma_low_mean,
+            Stat::SepiaDistance => self.sepia_distance,
         }
     }
 }
@@ -322,8 +371,8 @@ impl Stats {
 pub fn moved_as_asked(target: &Target, before: &Stats, after: &Stats, min_delta: f32) -> bool {
     let dirs = directions(&target.attr);
     !dirs.is_empty()
-        && dirs.iter().all(|(name, w)| {
-            let d = (after.get(name) - before.get(name)) * w * target.dir.sign();
+        && dirs.iter().all(|(stat, w)| {
+            let d = (after.get(*stat) - before.get(*stat)) * w * target.dir.sign();
             d >= min_delta
         })
 }

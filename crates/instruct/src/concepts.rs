@@ -5,7 +5,7 @@
 //! blacks, a little less saturation) and "dawn" (a little cooler and brighter, a little less
 //! contrast).
 
-use crate::attr::{Attr, Dir, Magnitude, Target, STYLES};
+use crate::attr::{Attr, Dir, Magnitude, Target};
 use std::sync::OnceLock;
 
 /// One concept: its words (each normalised like an instruction) and its recipe.
@@ -27,11 +27,7 @@ fn attr(name: &str) -> Option<Attr> {
         "saturation" => Attr::Saturation,
         "vibrance" => Attr::Vibrance,
         "monochrome" | "black and white" => Attr::Monochrome,
-        s => {
-            let look = s.strip_prefix("style:")?;
-            STYLES.iter().find(|l| **l == look)?;
-            Attr::Style(look.to_string())
-        }
+        s => Attr::Style(s.strip_prefix("style:")?.parse().ok()?),
     })
 }
 

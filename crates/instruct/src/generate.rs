@@ -9,7 +9,7 @@
 //! and two whole registers are *held out*: training sentences never use them, validation
 //! sentences always use at least one, to measure generalisation to unseen wording.
 
-use crate::attr::{Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use crate::attr::{Attr, Dir, Look, Magnitude, Target, ATOMIC};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -280,47 +280,46 @@ fn phrases(attr: &Attr, dir: Dir) -> Vec<Phrase> {
 }
 
 /// Style names by style, held-out names marked.
-fn style_names(style: &str) -> Vec<(&'static str, bool)> {
+fn style_names(style: Look) -> Vec<(&'static str, bool)> {
     match style {
-        "cinematic" => vec![
+        Look::Cinematic => vec![
             ("cinematic", false),
             ("teal and orange", false),
             ("Hollywood", true),
         ],
-        "vintage" => vec![
+        Look::Vintage => vec![
             ("vintage", false),
             ("retro", false),
             ("faded film", false),
             ("nostalgic", true),
         ],
-        "matte" => vec![("matte", false)],
-        "high-key" => vec![
+        Look::Matte => vec![("matte", false)],
+        Look::HighKey => vec![
             ("bright and airy", false),
             ("high-key", false),
             ("light and airy", true),
         ],
-        "low-key" => vec![
+        Look::LowKey => vec![
             ("dark and moody", false),
             ("moody", false),
             ("low-key", true),
         ],
-        "golden-hour" => vec![
+        Look::GoldenHour => vec![
             ("golden hour", false),
             ("golden", false),
             ("sunset glow", true),
         ],
-        "winter" => vec![("wintry", false), ("winter", false), ("frosty", true)],
-        "pastel" => vec![("pastel", false)],
-        "punchy" => vec![("punchy", false)],
-        "dreamy" => vec![
+        Look::Winter => vec![("wintry", false), ("winter", false), ("frosty", true)],
+        Look::Pastel => vec![("pastel", false)],
+        Look::Punchy => vec![("punchy", false)],
+        Look::Dreamy => vec![
             ("dreamy", false),
             ("soft and dreamy", false),
             ("ethereal", true),
         ],
-        "bleach-bypass" => vec![("bleach bypass", false), ("bleached", true)],
-        "sepia" => vec![("sepia", false)],
-        "noir" => vec![("noir", false), ("film noir", true)],
-        _ => vec![],
+        Look::BleachBypass => vec![("bleach bypass", false), ("bleached", true)],
+        Look::Sepia => vec![("sepia", false)],
+        Look::Noir => vec![("noir", false), ("film noir", true)],
     }
 }
 
@@ -522,7 +521,7 @@ impl Generator {
             m = Magnitude::Moderate;
         }
         let text = fill(ph.text, ph.form, m, &mut self.rng);
-        let mut t = Target::new(attr.clone(), if attr.one_way() { Dir::Up } else { dir });
+        let mut t = Target::new(*attr, if attr.one_way() { Dir::Up } else { dir });
         t.magnitude = m;
         Some((text, t, ph.holdout))
     }
@@ -544,7 +543,7 @@ impl Generator {
         let mut holdout = false;
         for t in targets {
             if let Attr::Style(name) = &t.attr {
-                let mut names: Vec<(&str, bool)> = style_names(name)
+                let mut names: Vec<(&str, bool)> = style_names(*name)
                     .into_iter()
                     .filter(|n| self.allowed(n.1))
                     .collect();
@@ -561,7 +560,7 @@ impl Generator {
                 let (n, ho) = *names.choose(&mut self.rng).unwrap_or(&("vintage", false));
                 let (tm, ho2) = **tmpls.choose(&mut self.rng).unwrap_or(&&STYLE_TEMPLATES[0]);
                 parts.push(tm.replace("{s}", n));
-                let mut u = t.clone();
+                let mut u = *t;
                 u.magnitude = Magnitude::Moderate;
                 said.push(u);
                 holdout |= ho || ho2;
@@ -596,7 +595,7 @@ impl Generator {
                         t.magnitude,
                         &mut self.rng,
                     ));
-                    said.push(t.clone());
+                    said.push(*t);
                     holdout |= ho1 || *ho2;
                     continue;
                 }
@@ -634,7 +633,7 @@ impl Generator {
                     Magnitude::Moderate
                 };
                 parts.push(fill(ph.text, ph.form, m, &mut self.rng));
-                let mut u = t.clone();
+                let mut u = *t;
                 u.magnitude = m;
                 u.region = None;
                 said.push(u);
@@ -770,7 +769,7 @@ impl Generator {
                             .collect();
                         match (options.choose(&mut self.rng), tmpl.choose(&mut self.rng)) {
                             (Some((words, attr, ho1)), Some((t, ho2))) => {
-                                kept.push(attr.clone());
+                                kept.push(*attr);
                                 holdout |= *ho1 || *ho2;
                                 format!("{body}{}", t.replace("{k}", words))
                             }
@@ -792,7 +791,7 @@ impl Generator {
                 t.to_string()
             }
             "style" => {
-                let style = *STYLES.choose(&mut self.rng).unwrap_or(&"vintage");
+                let style = *Look::ALL.choose(&mut self.rng).unwrap_or(&Look::Vintage);
                 let names: Vec<(&str, bool)> = style_names(style)
                     .into_iter()
                     .filter(|n| self.allowed(n.1))
@@ -804,11 +803,11 @@ impl Generator {
                 let (name, ho1) = *names.choose(&mut self.rng).unwrap_or(&("vintage", false));
                 let (tmpl, ho2) = **tmpls.choose(&mut self.rng).unwrap_or(&&STYLE_TEMPLATES[0]);
                 holdout |= ho1 || ho2;
-                targets.push(Target::new(Attr::Style(style.into()), Dir::Up));
+                targets.push(Target::new(Attr::Style(style), Dir::Up));
                 let mut s = tmpl.replace("{s}", name);
                 // Sometimes one more atomic edit.
                 if self.rng.gen_bool(0.4) {
-                    let (a, d) = self.pick_attrs(1)[0].clone();
+                    let (a, d) = self.pick_attrs(1)[0];
                     if let Some((t, tg, ho)) = self.atom(&a, d, &[Imp, Comp]) {
                         s = format!("{s}, and {t}");
                         targets.push(tg);
@@ -839,7 +838,7 @@ impl Generator {
                 };
                 let m = self.magnitude();
                 let text = fill(&tmpl.replace("{r}", words), form, m, &mut self.rng);
-                let mut t = Target::new(attr.clone(), *dir);
+                let mut t = Target::new(*attr, *dir);
                 t.magnitude = m;
                 t.region = Some(region);
                 targets.push(t);

@@ -509,7 +509,7 @@ impl Reading {
                         .targets
                         .iter()
                         .find(|(t, _)| Aspect::of(&t.attr) == Some(*a) || a.covers(&t.attr))
-                        .map(|(t, _)| (t.attr.clone(), t.dir));
+                        .map(|(t, _)| (t.attr, t.dir));
                     push_fix(&mut fixes, *a, hint);
                 }
                 if m.targets
@@ -535,7 +535,7 @@ impl Reading {
         for (t, _) in &matched.targets {
             if matched.problems.contains(&t.attr) && t.region.is_none() {
                 if let Some(a) = Aspect::of(&t.attr) {
-                    push_fix(&mut fixes, a, Some((t.attr.clone(), t.dir)));
+                    push_fix(&mut fixes, a, Some((t.attr, t.dir)));
                 }
             }
         }
@@ -564,7 +564,7 @@ impl Reading {
                         m.targets
                             .iter()
                             .filter(|(t, _)| verb_last && t.region.is_none() && a.covers(&t.attr))
-                            .map(|(t, _)| t.attr.clone()),
+                            .map(|(t, _)| t.attr),
                     );
                 }
             }
@@ -597,7 +597,7 @@ impl Reading {
             .targets
             .iter()
             .map(|(t, c)| Request {
-                target: t.clone(),
+                target: *t,
                 amount: t.dir.sign() * t.magnitude.scale(),
                 confidence: *c,
             })
@@ -671,11 +671,11 @@ impl Reading {
             }
             // Full strength for the network: the threshold decided that the clause is read,
             // the amount says how strongly (as for the rules' own requests).
-            self.matched.targets.push((r.target.clone(), 1.0));
+            self.matched.targets.push((r.target, 1.0));
             self.requests.push(r.clone());
         }
         for f in &l.fixes {
-            push_fix(&mut self.fixes, f.aspect, f.attr.clone().zip(f.hint));
+            push_fix(&mut self.fixes, f.aspect, f.attr.zip(f.hint));
         }
         for k in &l.keep {
             if !self.keep.contains(k) && !self.requests.iter().any(|r| k.covers(&r.target.attr)) {

@@ -136,9 +136,9 @@ fn hand_written_phrasings_outside_the_generator() {
 
 #[test]
 fn attribute_vector_encodes_direction_magnitude_and_region() {
-    use retouch_instruct::attr::{ATOMIC, STYLES};
+    use retouch_instruct::attr::{Look, ATOMIC};
     use retouch_instruct::matcher::ATTRIBUTE_VECTOR_LEN;
-    let n = ATOMIC.len() + STYLES.len();
+    let n = ATOMIC.len() + Look::ALL.len();
     assert_eq!(ATTRIBUTE_VECTOR_LEN, 2 * n);
     let idx = |a: &Attr| ATOMIC.iter().position(|b| b == a).unwrap();
     let v = match_instruction("much warmer and a bit less saturated").attribute_vector();
@@ -153,7 +153,7 @@ fn attribute_vector_encodes_direction_magnitude_and_region() {
     assert!(sky[n + idx(&Attr::Brightness)] < 0.0, "{sky:?}");
     assert_eq!(sky[idx(&Attr::Brightness)], 0.0);
     let vint = match_instruction("give it a vintage look").attribute_vector();
-    let vi = ATOMIC.len() + STYLES.iter().position(|s| *s == "vintage").unwrap();
+    let vi = ATOMIC.len() + Look::Vintage.index();
     assert!(vint[vi] > 0.0, "{vint:?}");
     assert!(match_instruction("zorbly flimflam")
         .attribute_vector()

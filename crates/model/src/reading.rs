@@ -12,7 +12,7 @@
 //! The phrases are generic descriptions of each attribute, written once; they are not tuned to
 //! any evaluation sentence.
 
-use retouch_instruct::attr::{Attr, Dir, Target, STYLES};
+use retouch_instruct::attr::{Attr, Dir, Look, Target};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 
@@ -76,27 +76,26 @@ pub fn phrases() -> Vec<(String, Target)> {
     ];
     let mut out: Vec<(String, Target)> = atomic
         .iter()
-        .map(|(p, a, d)| (p.to_string(), Target::new(a.clone(), *d)))
+        .map(|(p, a, d)| (p.to_string(), Target::new(*a, *d)))
         .collect();
-    for name in STYLES {
-        let description = match name {
-            "cinematic" => "a cinematic movie look",
-            "vintage" => "an old vintage photograph",
-            "matte" => "a matte film look",
-            "high-key" => "a bright, airy high-key photo",
-            "low-key" => "a dark, moody low-key photo",
-            "golden-hour" => "golden hour sunset light",
-            "winter" => "a cold wintry feel",
-            "pastel" => "soft pastel colours",
-            "punchy" => "a punchy, vivid look",
-            "dreamy" => "a soft, dreamy haze",
-            "bleach-bypass" => "a gritty bleach bypass look",
-            "sepia" => "a sepia-toned antique photo",
-            "noir" => "a film noir look",
-            _ => "",
+    for look in Look::ALL {
+        let description = match look {
+            Look::Cinematic => "a cinematic movie look",
+            Look::Vintage => "an old vintage photograph",
+            Look::Matte => "a matte film look",
+            Look::HighKey => "a bright, airy high-key photo",
+            Look::LowKey => "a dark, moody low-key photo",
+            Look::GoldenHour => "golden hour sunset light",
+            Look::Winter => "a cold wintry feel",
+            Look::Pastel => "soft pastel colours",
+            Look::Punchy => "a punchy, vivid look",
+            Look::Dreamy => "a soft, dreamy haze",
+            Look::BleachBypass => "a gritty bleach bypass look",
+            Look::Sepia => "a sepia-toned antique photo",
+            Look::Noir => "a film noir look",
         };
-        let t = Target::new(Attr::Style(name.to_string()), Dir::Up);
-        out.push((format!("a {} look", name.replace('-', " ")), t.clone()));
+        let t = Target::new(Attr::Style(look), Dir::Up);
+        out.push((format!("a {} look", look.name().replace('-', " ")), t));
         if !description.is_empty() {
             out.push((description.to_string(), t));
         }
@@ -194,7 +193,7 @@ impl Reader {
             .map(|(p, t, e)| (p, t, dot(e, sentence)))
             .max_by(|a, b| a.2.total_cmp(&b.2))?;
         (similarity >= min_similarity).then(|| Reading {
-            target: target.clone(),
+            target: *target,
             phrase: phrase.clone(),
             similarity,
         })
@@ -219,8 +218,8 @@ mod tests {
                 );
             }
         }
-        for s in STYLES {
-            assert!(p.iter().any(|(_, t)| t.attr == Attr::Style(s.to_string())));
+        for look in Look::ALL {
+            assert!(p.iter().any(|(_, t)| t.attr == Attr::Style(look)));
         }
     }
 

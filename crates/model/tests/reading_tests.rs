@@ -57,7 +57,7 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
     for (sentence, want) in [
         (
             "make it look like an old photograph",
-            Attr::Style("sepia".into()),
+            Attr::Style(retouch_finish::Look::Sepia),
         ),
         ("like a sunny afternoon", Attr::Brightness),
     ] {
@@ -67,8 +67,8 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
             .reading
             .requests
             .iter()
-            .map(|q| q.target.clone())
-            .chain(enc.readings.iter().map(|(_, r)| r.target.clone()))
+            .map(|q| q.target)
+            .chain(enc.readings.iter().map(|(_, r)| r.target))
             .find(|t| t.attr == want)
             .unwrap_or_else(|| panic!("{sentence}: {}", enc.reading.summary()));
         let reading = retouch_model::reading::Reading {

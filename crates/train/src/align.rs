@@ -15,7 +15,7 @@
 //! colourful half) and averaging the output over them.
 
 use candle_core::{Result, Tensor};
-use retouch_instruct::attr::{directions, Target};
+use retouch_instruct::attr::{directions, Stat, Target};
 
 /// Temperature in CIELAB units.
 pub const TAU: f64 = 2.0;
@@ -128,9 +128,9 @@ impl StatContext {
         x.iter().zip(w).map(|(a, b)| a * b).sum::<f32>() / s
     }
 
-    /// `s(output) - s(input)` for a named statistic, or `None` for one without a differentiable
+    /// `s(output) - s(input)` for a statistic, or `None` for one without a differentiable
     /// form here.
-    pub fn delta(&self, name: &str) -> Result<Option<Tensor>> {
+    pub fn delta(&self, stat: Stat) -> Result<Option<Tensor>> {
         let w = &self.weights;
         let (l, a, b) = &self.out_lab;
         let (il, ia, ib) = &self.in_lab;
@@ -148,12 +148,12 @@ impl StatContext {
         let mean_delta = |out: &Tensor, input: &[f32], wt: &[f32]| -> Result<Tensor> {
             self.wmean(out, wt)? - Self::wmean_in(input, wt) as f64
         };
-        let d = match name {
-            "l_mean" => mean_delta(l, il, w)?,
-            "a_mean" => mean_delta(a, ia, w)?,
-            "b_mean" => mean_delta(b, ib, w)?,
-            "chroma_mean" => mean_delta(&self.out_chroma, &in_chroma, w)?,
-            "l_std" => {
+        let d = match stat {
+            Stat::LMean => mean_delta(l, il, w)?,
+            Stat::AMean => mean_delta(a, ia, w)?,
+            Stat::BMean => mean_delta(b, ib, w)?,
+            Stat::ChromaMean => mean_delta(&self.out_chroma, &in_chroma, w)?,
+            Stat::LStd => {
                 let m = self.wmean(l, w)?;
                 let var = self.wmean(&l.broadcast_sub(&m)?.sqr()?, w)?;
                 let im = Self::wmean_in(il, w);
@@ -161,23 +161,23 @@ impl StatContext {
                     Self::wmean_in(&il.iter().map(|x| (x - im).powi(2)).collect::<Vec<_>>(), w);
                 ((var + 1e-4)?.sqrt()? - ivar.sqrt() as f64)?
             }
-            "l_shadow_mean" => {
+            Stat::LShadowMean => {
                 let q = quantile(il, w, 0.25);
                 mean_delta(l, il, &band(il, &|x| x <= q))?
             }
-            "l_highlight_mean" => {
+            Stat::LHighlightMean => {
                 let q = quantile(il, w, 0.75);
                 mean_delta(l, il, &band(il, &|x| x >= q))?
             }
-            "l_p02" => {
+            Stat::LP02 => {
                 let q = quantile(il, w, 0.05);
                 mean_delta(l, il, &band(il, &|x| x <= q))?
             }
-            "chroma_low_mean" => {
+            Stat::ChromaLowMean => {
                 let q = quantile(&in_chroma, w, 0.5);
                 mean_delta(&self.out_chroma, &in_chroma, &band(&in_chroma, &|x| x <= q))?
             }
-            "sepia_distance" => {
+            Stat::SepiaDistance => {
                 let dist = (((a - 6.0)?.sqr()? + (b - 16.0)?.sqr()?)? + 1e-4)?.sqrt()?;
                 let idist: Vec<f32> = ia
                     .iter()
@@ -186,7 +186,7 @@ impl StatContext {
                     .collect();
                 mean_delta(&dist, &idist, w)?
             }
-            _ => return Ok(None),
+            Stat::LP10 | Stat::LP90 => return Ok(None),
         };
         Ok(Some(d))
     }

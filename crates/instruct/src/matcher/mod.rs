@@ -41,22 +41,20 @@ pub struct Match {
 }
 
 /// Length of [`Match::attribute_vector`]: (10 atomic + 13 styles) x (whole photo, a region).
-pub const ATTRIBUTE_VECTOR_LEN: usize = 2 * (crate::attr::ATOMIC.len() + crate::attr::STYLES.len());
+pub const ATTRIBUTE_VECTOR_LEN: usize =
+    2 * (crate::attr::ATOMIC.len() + crate::attr::Look::ALL.len());
 
 impl Match {
     /// The matcher's reading as a fixed-length vector a network can be conditioned on: one
     /// entry per (attribute, whole photo | region), `direction * magnitude scale * confidence`
     /// (0 when not asked for). Atomic attributes first in `ATOMIC` order, then styles in
-    /// `STYLES` order; the region half follows the whole-photo half.
+    /// `Look::ALL` order; the region half follows the whole-photo half.
     pub fn attribute_vector(&self) -> Vec<f32> {
-        let n = crate::attr::ATOMIC.len() + crate::attr::STYLES.len();
+        let n = crate::attr::ATOMIC.len() + crate::attr::Look::ALL.len();
         let mut v = vec![0f32; 2 * n];
         for (t, conf) in &self.targets {
             let i = match &t.attr {
-                crate::attr::Attr::Style(s) => crate::attr::STYLES
-                    .iter()
-                    .position(|l| *l == s.as_str())
-                    .map(|i| crate::attr::ATOMIC.len() + i),
+                crate::attr::Attr::Style(look) => Some(crate::attr::ATOMIC.len() + look.index()),
                 a => crate::attr::ATOMIC.iter().position(|b| b == a),
             };
             if let Some(i) = i {
@@ -178,7 +176,7 @@ pub fn match_instruction(text: &str) -> Match {
         for (pos, ts, concept) in &found_phrases {
             if *pos >= a && *pos < b {
                 for t in ts {
-                    let mut t = t.clone();
+                    let mut t = *t;
                     // A concept's recipe has its own amounts; the clause's amount word moves
                     // them one step ("very foggy").
                     t.magnitude = if *concept {
@@ -455,13 +453,13 @@ pub fn match_instruction(text: &str) -> Match {
             } else {
                 None
             };
-            let mut t = Target::new(tonal_subject.unwrap_or_else(|| c.attr.clone()), dir);
+            let mut t = Target::new(tonal_subject.unwrap_or(c.attr), dir);
             t.magnitude = mag;
             if !matches!(c.attr, Attr::Shadows | Attr::Highlights | Attr::Blacks) {
                 t.region = region;
             }
             if problem_read && !is_constraint && !out.problems.contains(&t.attr) {
-                out.problems.push(t.attr.clone());
+                out.problems.push(t.attr);
             }
             clause_targets.push((t, conf));
             // "green tint", "yellow cast": the following word belongs to this colour.
@@ -492,7 +490,7 @@ pub fn match_instruction(text: &str) -> Match {
             .find(|(u, _)| u.attr == t.attr && u.region == t.region)
         {
             if existing.0.dir != t.dir && c >= 0.9 && !out.contradictions.contains(&t.attr) {
-                out.contradictions.push(t.attr.clone());
+                out.contradictions.push(t.attr);
             }
             continue;
         }

@@ -3,7 +3,8 @@
 //! the generic intent. [`Labels::of`] makes the training target from a rule reading;
 //! [`decode`] turns the network's outputs back into a [`Learned`] reading.
 
-use retouch_instruct::attr::{Attr, Dir, Magnitude, Target, ATOMIC, STYLES};
+use retouch_finish::Look;
+use retouch_instruct::attr::{Attr, Dir, Magnitude, Target, ATOMIC};
 use retouch_instruct::reading::{Aspect, Fix, Learned, Reading, Request};
 
 /// Atomic attributes, in [`ATOMIC`] order.
@@ -14,8 +15,8 @@ pub const ASPECTS: usize = Aspect::ALL.len();
 /// Offsets into the output vector.
 pub const DIR_LOGITS: usize = 0; // ATTRS x 3: none, up, down
 pub const AMOUNTS: usize = DIR_LOGITS + 3 * ATTRS; // ATTRS: ln |amount|
-pub const STYLE_LOGITS: usize = AMOUNTS + ATTRS; // 1 + looks: none, then STYLES
-pub const KEEP_LOGITS: usize = STYLE_LOGITS + 1 + STYLES.len(); // ASPECTS
+pub const STYLE_LOGITS: usize = AMOUNTS + ATTRS; // 1 + looks: none, then Look::ALL
+pub const KEEP_LOGITS: usize = STYLE_LOGITS + 1 + Look::ALL.len(); // ASPECTS
 pub const FIX_LOGITS: usize = KEEP_LOGITS + ASPECTS; // ASPECTS
 pub const GENERIC_LOGIT: usize = FIX_LOGITS + ASPECTS;
 /// Length of the output vector.
@@ -31,7 +32,7 @@ pub struct Labels {
     pub dirs: [u8; ATTRS],
     /// `ln |amount|` where a direction is set.
     pub amounts: [f32; ATTRS],
-    /// 0 none, else 1 + the look's index in [`STYLES`].
+    /// 0 none, else 1 + the look's index in [`Look::ALL`].
     pub style: u8,
     pub keep: [bool; ASPECTS],
     pub fix: [bool; ASPECTS],
@@ -68,8 +69,8 @@ impl Labels {
                 return None;
             }
             match &t.attr {
-                Attr::Style(name) => {
-                    let i = STYLES.iter().position(|s| s == name)?;
+                Attr::Style(look) => {
+                    let i = look.index();
                     if l.style != 0 && l.style as usize != i + 1 {
                         return None; // two looks
                     }
@@ -89,7 +90,7 @@ impl Labels {
         for f in &r.fixes {
             l.fix[aspect_index(f.aspect)] = true;
             if let (Some(attr), Some(dir)) = (&f.attr, f.hint) {
-                set(&Target::new(attr.clone(), dir), 1.0, &mut l)?;
+                set(&Target::new(*attr, dir), 1.0, &mut l)?;
             }
         }
         for k in &r.keep {
@@ -195,7 +196,7 @@ pub fn decode_at(text: &str, y: &[f32], threshold: f32) -> Learned {
         };
         if conf > threshold && !(attr.one_way() && dir == Dir::Down) {
             let amount = y[AMOUNTS + i].exp().clamp(0.3, 2.2);
-            let mut t = Target::new(attr.clone(), dir);
+            let mut t = Target::new(*attr, dir);
             t.magnitude = magnitude_of(amount);
             requests.push(Request {
                 target: t,
@@ -214,7 +215,7 @@ pub fn decode_at(text: &str, y: &[f32], threshold: f32) -> Learned {
     {
         if *p > threshold {
             requests.push(Request {
-                target: Target::new(Attr::Style(STYLES[i - 1].to_string()), Dir::Up),
+                target: Target::new(Attr::Style(Look::ALL[i - 1]), Dir::Up),
                 amount: 1.0,
                 confidence: *p,
             });

@@ -49,7 +49,9 @@ impl Head {
         format!(
             "outputs={} styles={}",
             labels::OUTPUTS,
-            retouch_instruct::attr::STYLES.join(",")
+            retouch_instruct::attr::Look::ALL
+                .map(|l| l.name())
+                .join(",")
         )
     }
 
