@@ -1,4 +1,4 @@
-//! `retouch apply INPUT --grid GRID -o OUTPUT [--strength S] [--mask M]`
+//! `retouch apply INPUT (--grid GRID | --edit EDIT) -o OUTPUT [--strength S] [--mask M]`
 
 use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
@@ -14,8 +14,12 @@ pub struct Args {
     /// Photo to retouch (JPEG, PNG, TIFF, WebP).
     pub input: PathBuf,
     /// Grid file (safetensors) made by `retouch fit` or a model.
+    #[arg(long, required_unless_present = "edit", conflicts_with = "edit")]
+    pub grid: Option<PathBuf>,
+    /// Edit file made by `retouch edit --save-edit`: the same edit on this photo (regions are
+    /// found again in it); no model is loaded.
     #[arg(long)]
-    pub grid: PathBuf,
+    pub edit: Option<PathBuf>,
     /// Output path (.jpg, .png, .tif); the format follows the extension.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -175,28 +179,37 @@ pub fn run(a: Args) -> Result<()> {
     let t_decode = t0.elapsed();
 
     stages.stage("loading grid");
-    let gf = load_grid(&a.grid)?;
     let mask = a
         .mask
         .as_deref()
         .map(|m| load_mask(m, &ropts))
         .transpose()?;
+    let (edits, guide) = match (&a.grid, &a.edit) {
+        (Some(g), _) => {
+            let gf = load_grid(g)?;
+            let edit = Edit {
+                grid: gf.grid,
+                region: None,
+                source: retouch_model::Source::Network,
+            };
+            (vec![edit], gf.guide)
+        }
+        (None, Some(e)) => {
+            let ef = crate::lut::load_edit(e)?;
+            let (w, h, c) = (photo.width, photo.height, photo.channels);
+            let edits = match &photo.pixels {
+                Pixels::U8(v) => ef.edits_for(v, w, h, c)?,
+                Pixels::U16(v) => ef.edits_for(v, w, h, c)?,
+                Pixels::F32(v) => ef.edits_for(v, w, h, c)?,
+            };
+            (edits, ef.guide)
+        }
+        (None, None) => bail!("give a grid file (--grid) or an edit file (--edit)"),
+    };
     let t_load = t0.elapsed();
 
     stages.stage("applying");
-    let edit = Edit {
-        grid: gf.grid.clone(),
-        region: None,
-        source: retouch_model::Source::Network,
-    };
-    let pixels = edit_photo(
-        kernel,
-        std::slice::from_ref(&edit),
-        &gf.guide,
-        &photo,
-        a.strength,
-        mask.as_ref(),
-    )?;
+    let pixels = edit_photo(kernel, &edits, &guide, &photo, a.strength, mask.as_ref())?;
     let t_slice = t0.elapsed();
 
     stages.stage("encoding");
@@ -218,7 +231,17 @@ pub fn run(a: Args) -> Result<()> {
 
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     if a.json {
-        let (gh, gw, gd) = gf.grid.dims();
+        let grids: Vec<[usize; 3]> = edits
+            .iter()
+            .map(|e| {
+                let (gh, gw, gd) = e.grid.dims();
+                [gh, gw, gd]
+            })
+            .collect();
+        let regions: Vec<&str> = edits
+            .iter()
+            .filter_map(|e| e.region.as_ref().map(|r| r.0.name()))
+            .collect();
         let report = json!({
             "input": a.input,
             "output": a.output,
@@ -226,13 +249,15 @@ pub fn run(a: Args) -> Result<()> {
             "height": out.height,
             "channels": out.channels,
             "bit_depth": out.pixels.bit_depth(),
-            "grid": [gh, gw, gd],
+            "grids": grids,
+            "regions": regions,
             "strength": a.strength,
             "mask": a.mask,
             "kernel": kernel.name(),
             "timings_ms": {
                 "decode": ms(t_decode),
                 "load_grid_mask": ms(t_load - t_decode),
+                // With an edit file this includes finding its regions in the photo.
                 "slice": ms(t_slice - t_load),
                 "encode_write": ms(t_end - t_slice),
                 "total": ms(t_end),

@@ -46,8 +46,22 @@ pub struct EditArgs {
     /// Print stage timings and the matched attributes as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Also save the edit as an edit file (.retouch), for `retouch apply --edit` on other
+    /// photos and `retouch lut`.
+    #[arg(long)]
+    pub save_edit: Option<PathBuf>,
+    /// Also write the edit's whole-photo part as a 33^3 .cube LUT.
+    #[arg(long)]
+    pub cube: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+/// Where `edit` also writes the edit (none for batch jobs).
+#[derive(Default)]
+struct Extras<'a> {
+    save_edit: Option<&'a Path>,
+    cube: Option<&'a Path>,
 }
 
 #[derive(clap::Args)]
@@ -155,6 +169,7 @@ fn edit_one(
     output: &Path,
     strength: f32,
     mask: Option<&Path>,
+    extras: &Extras,
 ) -> Result<Value> {
     let t0 = Instant::now();
     refuse_empty(instruction)?;
@@ -242,6 +257,43 @@ fn edit_one(
     let pixels = edit_photo(kernel, &edits, r.guide(), &photo, strength, mask.as_ref())?;
     let t_slice = t0.elapsed();
 
+    if extras.save_edit.is_some() || extras.cube.is_some() {
+        let provenance = std::collections::BTreeMap::from([
+            (
+                "program".to_string(),
+                format!("retouch {}", env!("CARGO_PKG_VERSION")),
+            ),
+            (
+                "model".to_string(),
+                m.model
+                    .clone()
+                    .unwrap_or_else(retouch_model::default_model_path)
+                    .display()
+                    .to_string(),
+            ),
+            ("photo".to_string(), input.display().to_string()),
+        ]);
+        let ef = retouch_model::edit_file::EditFile::new(
+            &edits,
+            r.guide(),
+            instruction,
+            &enc.reading,
+            provenance,
+        );
+        if let Some(p) = extras.save_edit {
+            retouch_io::write_atomic(p, &ef.to_bytes()?, m.out.overwrite)?;
+        }
+        if let Some(p) = extras.cube {
+            warnings.extend(crate::lut::write_lut(
+                &ef,
+                p,
+                33,
+                strength,
+                m.out.overwrite,
+            )?);
+        }
+    }
+
     let (width, height) = (photo.width, photo.height);
     let out = Photo { pixels, ..photo };
     warnings.extend(retouch_io::write(
@@ -285,6 +337,18 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
     refuse_empty(&a.instruction)?;
     retouch_io::OutFormat::from_path(&a.output)?;
     retouch_io::check_destination(&a.output, Some(&a.input), a.model.out.overwrite)?;
+    for p in [&a.save_edit, &a.cube].into_iter().flatten() {
+        if *p == a.output {
+            bail!("{} is already the edited photo's path", p.display());
+        }
+    }
+    if let Some(p) = &a.save_edit {
+        retouch_io::check_destination(p, Some(&a.input), a.model.out.overwrite)?;
+    }
+    if let Some(p) = &a.cube {
+        crate::lut::check_cube_path(p)?;
+        retouch_io::check_destination(p, Some(&a.input), a.model.out.overwrite)?;
+    }
     let (r, kernel) = load(&a.model)?;
     let report = edit_one(
         &r,
@@ -295,6 +359,10 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
         &a.output,
         a.strength,
         a.mask.as_deref(),
+        &Extras {
+            save_edit: a.save_edit.as_deref(),
+            cube: a.cube.as_deref(),
+        },
     )?;
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -352,6 +420,7 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
                     &j.output,
                     j.strength,
                     j.mask.as_deref(),
+                    &Extras::default(),
                 )
             });
         match res {

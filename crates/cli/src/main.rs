@@ -23,6 +23,7 @@ mod data;
 mod edit;
 mod eval;
 mod fit;
+mod lut;
 mod metrics;
 mod progress;
 mod read;
@@ -52,8 +53,10 @@ enum Command {
     Read(read::Args),
     /// Run many edit jobs (JSON lines) with the model loaded once.
     Batch(edit::BatchArgs),
-    /// Apply a bilateral grid file to a photo at full resolution.
+    /// Apply a grid file or an edit file to a photo at full resolution.
     Apply(apply::Args),
+    /// Write an edit file's whole-photo part as a 3D LUT (.cube).
+    Lut(lut::Args),
     /// Fit a bilateral grid to a (low-resolution) before/after pair.
     Fit(fit::Args),
     /// Measure slice-and-apply speed at 720p, 1080p, 1440p and 2160p.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Batch(a) => edit::run_batch(a),
         Command::Read(a) => read::run(a),
         Command::Apply(a) => apply::run(a),
+        Command::Lut(a) => lut::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Data(c) => data::run(c),

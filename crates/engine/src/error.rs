@@ -39,6 +39,8 @@ pub enum EngineError {
     GridFile(String),
     #[error("fit: {0}")]
     Fit(String),
+    #[error("a LUT has 2 to {max} entries per axis, not {size}")]
+    LutSize { size: usize, max: usize },
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;

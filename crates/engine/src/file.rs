@@ -66,6 +66,102 @@ pub fn f32_le(bytes: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// Safetensors bytes holding named grids (`[h, w, d, 3, 4]` each), one guide (`guide.ccm`,
+/// `guide.curves`, `guide.mix`) and metadata, with `format` and `version` set: the layout of
+/// the grid file and of every file made of grids (an edit file holds one grid per stage).
+pub fn grids_to_bytes(
+    grids: &[(String, &BilateralGrid)],
+    guide: &GuideMap,
+    metadata: &BTreeMap<String, String>,
+    format: &str,
+    version: &str,
+) -> Result<Vec<u8>> {
+    let bytes: Vec<(String, [usize; 3], Vec<u8>)> = grids
+        .iter()
+        .map(|(name, g)| {
+            (
+                name.clone(),
+                [g.height(), g.width(), g.depth()],
+                le_bytes(g.data()),
+            )
+        })
+        .collect();
+    let ccm = le_bytes(&guide.ccm.concat());
+    let curves = le_bytes(&guide.curves.concat());
+    let mix = le_bytes(&guide.mix);
+    let mut tensors = Vec::with_capacity(bytes.len() + 3);
+    for (name, [h, w, d], data) in &bytes {
+        tensors.push((name.clone(), view(vec![*h, *w, *d, 3, 4], data)?));
+    }
+    tensors.push(("guide.ccm".to_string(), view(vec![3, 4], &ccm)?));
+    tensors.push(("guide.curves".to_string(), view(vec![3, KNOTS], &curves)?));
+    tensors.push(("guide.mix".to_string(), view(vec![4], &mix)?));
+    let mut meta: HashMap<String, String> = metadata.clone().into_iter().collect();
+    meta.insert("format".into(), format.into());
+    meta.insert("version".into(), version.into());
+    safetensors::serialize(tensors, &Some(meta)).map_err(|e| err(e.to_string()))
+}
+
+/// A parsed file of grids ([`grids_to_bytes`]): its guide and metadata read and checked, its
+/// grids read by name.
+pub struct Grids<'a> {
+    st: SafeTensors<'a>,
+    pub guide: GuideMap,
+    /// Everything but `format` and `version`.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl<'a> Grids<'a> {
+    /// Parse safetensors bytes whose metadata says `format` and `version`.
+    pub fn parse(bytes: &'a [u8], format: &str, version: &str) -> Result<Self> {
+        let (_, header) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| err(format!("not a safetensors file: {e}")))?;
+        let meta = header.metadata().clone().unwrap_or_default();
+        let found = meta.get("format").map(String::as_str);
+        if found != Some(format) {
+            return Err(err(format!(
+                "metadata `format` is {found:?}, `{format}` expected"
+            )));
+        }
+        if meta.get("version").map(String::as_str) != Some(version) {
+            return Err(err(format!(
+                "unsupported {format} version {:?} ({version} expected)",
+                meta.get("version")
+            )));
+        }
+        let st = SafeTensors::deserialize(bytes).map_err(|e| err(e.to_string()))?;
+        let mut flat = read_f32(&st, "guide.ccm", &[3, 4])?;
+        flat.extend(read_f32(&st, "guide.curves", &[3, KNOTS])?);
+        flat.extend(read_f32(&st, "guide.mix", &[4])?);
+        let guide = GuideMap::from_flat(&flat)?;
+        let metadata = meta
+            .into_iter()
+            .filter(|(k, _)| k != "format" && k != "version")
+            .collect();
+        Ok(Self {
+            st,
+            guide,
+            metadata,
+        })
+    }
+
+    /// The grid stored as `name`, its shape and values checked.
+    pub fn grid(&self, name: &str) -> Result<BilateralGrid> {
+        let gt = self
+            .st
+            .tensor(name)
+            .map_err(|e| err(format!("missing tensor `{name}`: {e}")))?;
+        let shape = gt.shape().to_vec();
+        if shape.len() != 5 || shape[3] != 3 || shape[4] != 4 {
+            return Err(err(format!(
+                "tensor `{name}` has shape {shape:?}, [h, w, d, 3, 4] expected"
+            )));
+        }
+        let data = read_f32(&self.st, name, &shape)?;
+        BilateralGrid::from_data(shape[0], shape[1], shape[2], data)
+    }
+}
+
 impl GridFile {
     pub fn new(grid: BilateralGrid, guide: GuideMap) -> Self {
         Self {
@@ -77,66 +173,22 @@ impl GridFile {
 
     /// Serialise to safetensors bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let (h, w, d) = self.grid.dims();
-        let grid = le_bytes(self.grid.data());
-        let ccm = le_bytes(&self.guide.ccm.concat());
-        let curves = le_bytes(&self.guide.curves.concat());
-        let mix = le_bytes(&self.guide.mix);
-        let tensors = vec![
-            ("grid".to_string(), view(vec![h, w, d, 3, 4], &grid)?),
-            ("guide.ccm".to_string(), view(vec![3, 4], &ccm)?),
-            ("guide.curves".to_string(), view(vec![3, KNOTS], &curves)?),
-            ("guide.mix".to_string(), view(vec![4], &mix)?),
-        ];
-        let mut meta: HashMap<String, String> = self.metadata.clone().into_iter().collect();
-        meta.insert("format".into(), FORMAT.into());
-        meta.insert("version".into(), VERSION.into());
-        safetensors::serialize(tensors, &Some(meta)).map_err(|e| err(e.to_string()))
+        grids_to_bytes(
+            &[("grid".to_string(), &self.grid)],
+            &self.guide,
+            &self.metadata,
+            FORMAT,
+            VERSION,
+        )
     }
 
     /// Parse safetensors bytes, validating format, shapes and values.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| err(format!("not a safetensors file: {e}")))?;
-        let meta = header.metadata().clone().unwrap_or_default();
-        match meta.get("format").map(String::as_str) {
-            Some(FORMAT) => {}
-            other => {
-                return Err(err(format!(
-                    "metadata `format` is {other:?}, `{FORMAT}` expected"
-                )))
-            }
-        }
-        if meta.get("version").map(String::as_str) != Some(VERSION) {
-            return Err(err(format!(
-                "unsupported grid file version {:?}",
-                meta.get("version")
-            )));
-        }
-        let st = SafeTensors::deserialize(bytes).map_err(|e| err(e.to_string()))?;
-        let gt = st
-            .tensor("grid")
-            .map_err(|e| err(format!("missing tensor `grid`: {e}")))?;
-        let shape = gt.shape().to_vec();
-        if shape.len() != 5 || shape[3] != 3 || shape[4] != 4 {
-            return Err(err(format!(
-                "grid shape {shape:?}, [h, w, d, 3, 4] expected"
-            )));
-        }
-        let data = read_f32(&st, "grid", &shape)?;
-        let grid = BilateralGrid::from_data(shape[0], shape[1], shape[2], data)?;
-        let mut flat = read_f32(&st, "guide.ccm", &[3, 4])?;
-        flat.extend(read_f32(&st, "guide.curves", &[3, KNOTS])?);
-        flat.extend(read_f32(&st, "guide.mix", &[4])?);
-        let guide = GuideMap::from_flat(&flat)?;
-        let metadata = meta
-            .into_iter()
-            .filter(|(k, _)| k != "format" && k != "version")
-            .collect();
+        let g = Grids::parse(bytes, FORMAT, VERSION)?;
         Ok(Self {
-            grid,
-            guide,
-            metadata,
+            grid: g.grid("grid")?,
+            guide: g.guide,
+            metadata: g.metadata,
         })
     }
 }

@@ -13,10 +13,11 @@ pub mod grad;
 pub mod grid;
 pub mod guide;
 pub mod image;
+pub mod lut;
 pub mod slice;
 
 pub use error::{EngineError, Result};
-pub use file::GridFile;
+pub use file::{GridFile, Grids};
 pub use grid::BilateralGrid;
 pub use guide::GuideMap;
 pub use image::{ImageMut, ImageRef, Mask, Sample};

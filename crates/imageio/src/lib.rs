@@ -10,10 +10,13 @@
 //! - Refuses images above a pixel limit *before* decoding pixels (decompression bombs).
 //! - Writes to a temporary file in the target folder, then renames; never replaces an existing
 //!   file unless asked to.
+//! - Writes 3D LUTs as `.cube` files ([`cube`]).
 //!
 //! Colour: pixel values are used as they are encoded (normally sRGB). No colour management is
 //! done; an image in another space (Display P3, Adobe RGB, ...) is edited in its own encoding and
 //! its profile is carried to the output unchanged, so viewers still interpret it correctly.
+
+pub mod cube;
 
 use image::{
     codecs::png::PngEncoder, codecs::tiff::TiffEncoder, metadata::Orientation, DynamicImage,
@@ -94,6 +97,12 @@ pub enum IoError {
         width: usize,
         height: usize,
         channels: usize,
+    },
+    #[error("a {size}^3 LUT needs {expected} entries, not {got}")]
+    LutEntries {
+        size: usize,
+        expected: usize,
+        got: usize,
     },
 }
 

@@ -5,6 +5,7 @@
 //! - [`lowres`]: the thumbnail the network sees, identical in training and inference;
 //! - [`file`]: model files (safetensors: weights, learned guide, config, provenance);
 //! - [`regions`]: instructions that name a region, localised by the data pipeline's mask priors;
+//! - [`edit_file`]: the edit file (`.retouch`), an edit made once and applied to any photo;
 //! - [`Retoucher`]: inference — load once, then instruction + photo -> grid + guide, which the
 //!   engine applies at full resolution.
 //!
@@ -12,6 +13,7 @@
 //! nor of the command line.
 
 pub mod adjust;
+pub mod edit_file;
 pub mod estimate;
 pub mod file;
 pub mod im2col;
@@ -55,7 +57,7 @@ pub enum ModelError {
 }
 
 /// Where an edit's grid came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The network, for one [`regions::Pass`].
@@ -275,7 +277,7 @@ impl Retoucher {
                 }
                 // Full confidence: the similarity decided that the clause is read, not how
                 // strongly (see `reading`).
-                matched.targets.push((r.target.clone(), 1.0));
+                matched.targets.push((r.target, 1.0));
                 readings.push((clause, r));
             }
         }
@@ -284,7 +286,7 @@ impl Retoucher {
         let pass_texts = if passes.len() > 1 {
             let read: Vec<_> = readings
                 .iter()
-                .map(|(c, r)| (c.clone(), r.target.clone()))
+                .map(|(c, r)| (c.clone(), r.target))
                 .collect();
             // Encoded side by side: each is a few milliseconds of small, serial tensor ops.
             regions::pass_clauses(instruction, &passes, &read)

@@ -60,7 +60,7 @@ pub fn passes(m: &Match) -> Vec<Pass> {
     let mut regional: Vec<Pass> = Vec::new();
     for (t, conf) in &m.targets {
         match pass_region(t) {
-            None => whole.targets.push((t.clone(), *conf)),
+            None => whole.targets.push((*t, *conf)),
             Some(region) => {
                 let i = match regional.iter().position(|p| p.region == Some(region)) {
                     Some(i) => i,
@@ -76,7 +76,7 @@ pub fn passes(m: &Match) -> Vec<Pass> {
                         regional.len() - 1
                     }
                 };
-                regional[i].matched.targets.push((t.clone(), *conf));
+                regional[i].matched.targets.push((*t, *conf));
             }
         }
     }
@@ -119,11 +119,7 @@ pub fn pass_clauses(
                 .into_iter()
                 .map(|(t, _)| t)
                 .collect();
-            ts.extend(
-                read.iter()
-                    .filter(|(rc, _)| rc == c)
-                    .map(|(_, t)| t.clone()),
-            );
+            ts.extend(read.iter().filter(|(rc, _)| rc == c).map(|(_, t)| *t));
             ts
         })
         .collect();

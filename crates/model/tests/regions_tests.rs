@@ -91,12 +91,8 @@ fn each_pass_is_told_only_the_clauses_that_ask_for_its_edits() {
         retouch_instruct::attr::Attr::Temperature,
         retouch_instruct::attr::Dir::Up,
     );
-    m.targets.push((autumn.clone(), 0.8));
-    let got = regions::pass_clauses(
-        text,
-        &passes(&m),
-        &[("autumn vibes".into(), autumn.clone())],
-    );
+    m.targets.push((autumn, 0.8));
+    let got = regions::pass_clauses(text, &passes(&m), &[("autumn vibes".into(), autumn)]);
     assert_eq!(
         got,
         [

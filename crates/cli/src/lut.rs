@@ -1,0 +1,95 @@
+//! `retouch lut EDIT.retouch -o LOOK.cube [--size 33]`: an edit file's whole-photo part as a 3D
+//! LUT for other programs (Lightroom, Resolve, ffmpeg's `lut3d`); also `retouch edit --cube`.
+
+use anyhow::{bail, Context, Result};
+use retouch_engine::lut::chain_lut;
+use retouch_model::edit_file::EditFile;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Edit file made by `retouch edit --save-edit`.
+    pub edit: PathBuf,
+    /// Output .cube file.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Entries per axis (2-256; 33 is what most programs expect).
+    #[arg(long, default_value_t = 33)]
+    pub size: usize,
+    /// Edit strength baked into the table (1: the edit as made).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub strength: f32,
+    /// Replace the output if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// Read an edit file.
+pub fn load_edit(path: &Path) -> Result<EditFile> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read edit file {}", path.display()))?;
+    EditFile::from_bytes(&bytes)
+        .with_context(|| format!("{} is not a valid edit file", path.display()))
+}
+
+/// Refuse a `.cube` path that is not one.
+pub fn check_cube_path(path: &Path) -> Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !ext.eq_ignore_ascii_case("cube") {
+        bail!("{}: a 3D LUT is written as a .cube file", path.display());
+    }
+    Ok(())
+}
+
+/// Write the whole-photo part of `edit` as a `.cube` LUT; returns the warnings (region stages
+/// a LUT cannot hold).
+pub fn write_lut(
+    edit: &EditFile,
+    path: &Path,
+    size: usize,
+    strength: f32,
+    overwrite: bool,
+) -> Result<Vec<String>> {
+    check_cube_path(path)?;
+    if !strength.is_finite() {
+        bail!("strength must be a finite number");
+    }
+    let stages: Vec<_> = edit.whole_photo().map(|s| (&s.grid, strength)).collect();
+    let mut warnings = Vec::new();
+    let regional: Vec<String> = edit
+        .stages
+        .iter()
+        .filter_map(|s| s.region.map(|r| r.to_string()))
+        .collect();
+    if !regional.is_empty() {
+        warnings.push(format!(
+            "a LUT maps colours the same everywhere; the edit of {} is not in {}",
+            regional.join(", "),
+            path.display()
+        ));
+    }
+    if stages.is_empty() {
+        bail!(
+            "the edit changes only {}; a LUT cannot hold a region's edit",
+            regional.join(", ")
+        );
+    }
+    let lattice = chain_lut(&stages, &edit.guide, size)?;
+    retouch_io::cube::write_cube(path, &edit.instruction, size, &lattice, overwrite)?;
+    Ok(warnings)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    check_cube_path(&a.output)?;
+    let edit = load_edit(&a.edit)?;
+    for w in write_lut(&edit, &a.output, a.size, a.strength, a.overwrite)? {
+        eprintln!("warning: {w}");
+    }
+    eprintln!(
+        "wrote {} ({}^3, \"{}\")",
+        a.output.display(),
+        a.size,
+        edit.instruction
+    );
+    Ok(())
+}
