@@ -2,9 +2,10 @@
 
 use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
-use retouch_engine::{GridFile, GuideMap, ImageMut, ImageRef, Kernel, Mask, Sample};
-use retouch_io::{Photo, Pixels, ReadOptions, WriteOptions};
-use retouch_model::{apply_edits, Edit};
+use retouch_engine::{GridFile, Kernel, Mask};
+use retouch_io::{ReadOptions, WriteOptions};
+use retouch_model::edit_file::EditFile;
+use retouch_service::{apply_edit_file, apply_grid};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -112,170 +113,117 @@ pub fn load_grid(path: &Path) -> Result<GridFile> {
 /// Read a mask image as luma in `[0, 1]`.
 pub fn load_mask(path: &Path, opts: &ReadOptions) -> Result<Mask> {
     let m = retouch_io::read(path, opts).context("cannot read mask")?;
-    let v = m.pixels.to_unit_f32();
-    let luma = v
-        .chunks(m.channels)
-        .map(|p| 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2])
-        .collect();
-    Ok(Mask::new(m.width, m.height, luma)?)
+    Ok(retouch_service::mask_from_photo(&m)?)
 }
 
-fn edit_typed<T: Sample + Default>(
-    kernel: Kernel,
-    edits: &[Edit],
-    guide: &GuideMap,
-    src: &[T],
-    p: &Photo,
-    strength: f32,
-    mask: Option<&Mask>,
-) -> Result<Vec<T>> {
-    let mut out = vec![T::default(); src.len()];
-    apply_edits(
-        kernel,
-        edits,
-        guide,
-        ImageRef::new(src, p.width, p.height, p.channels)?,
-        ImageMut::new(&mut out, p.width, p.height, p.channels)?,
-        strength,
-        mask,
-    )?;
-    Ok(out)
+/// What `apply` applies.
+pub enum Recipe<'a> {
+    Grid(Box<GridFile>),
+    Edit(&'a EditFile),
 }
 
-/// Apply grids to a decoded photo, whatever its sample type (`retouch_model::apply_edits`:
-/// one after another, each inside its region and the user's mask).
-pub fn edit_photo(
-    kernel: Kernel,
-    edits: &[Edit],
-    guide: &GuideMap,
-    photo: &Photo,
-    strength: f32,
-    mask: Option<&Mask>,
-) -> Result<Pixels> {
-    Ok(match &photo.pixels {
-        Pixels::U8(v) => Pixels::U8(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
-        Pixels::U16(v) => Pixels::U16(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
-        Pixels::F32(v) => Pixels::F32(edit_typed(kernel, edits, guide, v, photo, strength, mask)?),
-    })
+/// What one apply job is.
+pub struct ApplyJob<'a> {
+    pub input: &'a Path,
+    pub output: &'a Path,
+    pub strength: f32,
+    pub mask: Option<&'a Path>,
+}
+
+/// Apply a grid or an edit file to a photo file and write the result; returns the JSON
+/// report (shared by `apply` and `batch`).
+pub fn apply_to_file(
+    job: &ApplyJob,
+    recipe: Recipe,
+    out: &OutputArgs,
+    stages: &Stages,
+) -> Result<serde_json::Value> {
+    let t0 = Instant::now();
+    retouch_service::check_strength(job.strength)?;
+    let kernel = parse_kernel(&out.kernel)?;
+    retouch_io::OutFormat::from_path(job.output)?;
+    // Refuse early, before any work, if the output would clobber something.
+    retouch_io::check_destination(job.output, Some(job.input), out.overwrite)?;
+    let ropts = ReadOptions {
+        max_pixels: out.max_pixels,
+        strict: out.strict,
+    };
+    stages.stage("decoding");
+    let photo = retouch_io::read(job.input, &ropts)?;
+    let t_decode = t0.elapsed();
+
+    stages.stage("loading mask");
+    let mask = job.mask.map(|m| load_mask(m, &ropts)).transpose()?;
+    let t_load = t0.elapsed();
+
+    stages.stage("applying");
+    let name = job.input.display().to_string();
+    let (s, m) = (job.strength, mask.as_ref());
+    let applied = match recipe {
+        Recipe::Grid(g) => apply_grid(kernel, *g, photo, s, m, &name)?,
+        Recipe::Edit(e) => apply_edit_file(kernel, e, photo, s, m, &name)?,
+    };
+    let t_slice = t0.elapsed();
+
+    stages.stage("encoding");
+    let mut report = applied.report;
+    report.warnings.extend(retouch_io::write(
+        &applied.photo,
+        job.output,
+        Some(job.input),
+        &out.write_options(),
+    )?);
+    let t_end = t0.elapsed();
+    stages.finish();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let mut v = serde_json::to_value(&report)?;
+    v["input"] = json!(job.input);
+    v["output"] = json!(job.output);
+    v["mask"] = json!(job.mask);
+    v["timings_ms"] = json!({
+        "decode": ms(t_decode),
+        "load_mask": ms(t_load - t_decode),
+        // With an edit file this includes finding its regions in the photo.
+        "slice": ms(t_slice - t_load),
+        "encode_write": ms(t_end - t_slice),
+        "total": ms(t_end),
+    });
+    Ok(v)
 }
 
 pub fn run(a: Args) -> Result<()> {
     let t0 = Instant::now();
-    if !a.strength.is_finite() {
-        bail!("--strength must be a finite number");
-    }
-    let kernel = parse_kernel(&a.out.kernel)?;
+    retouch_service::check_strength(a.strength)?;
+    parse_kernel(&a.out.kernel)?;
     retouch_io::OutFormat::from_path(&a.output)?;
-    // Refuse early, before any work, if the output would clobber something.
     retouch_io::check_destination(&a.output, Some(&a.input), a.out.overwrite)?;
-    let stages = Stages::new(a.json);
-    let ropts = ReadOptions {
-        max_pixels: a.out.max_pixels,
-        strict: a.out.strict,
-    };
-
-    stages.stage("decoding");
-    let photo = retouch_io::read(&a.input, &ropts)?;
-    let t_decode = t0.elapsed();
-
-    stages.stage("loading grid");
-    let mask = a
-        .mask
-        .as_deref()
-        .map(|m| load_mask(m, &ropts))
-        .transpose()?;
-    let (edits, guide) = match (&a.grid, &a.edit) {
-        (Some(g), _) => {
-            let gf = load_grid(g)?;
-            let edit = Edit {
-                grid: gf.grid,
-                region: None,
-                source: retouch_model::Source::Network,
-            };
-            (vec![edit], gf.guide)
-        }
-        (None, Some(e)) => {
-            let ef = crate::lut::load_edit(e)?;
-            let (w, h, c) = (photo.width, photo.height, photo.channels);
-            let edits = match &photo.pixels {
-                Pixels::U8(v) => ef.edits_for(v, w, h, c)?,
-                Pixels::U16(v) => ef.edits_for(v, w, h, c)?,
-                Pixels::F32(v) => ef.edits_for(v, w, h, c)?,
-            };
-            (edits, ef.guide)
-        }
+    let edit = a.edit.as_deref().map(crate::lut::load_edit).transpose()?;
+    let recipe = match (&a.grid, &edit) {
+        (Some(g), _) => Recipe::Grid(Box::new(load_grid(g)?)),
+        (None, Some(e)) => Recipe::Edit(e),
         (None, None) => bail!("give a grid file (--grid) or an edit file (--edit)"),
     };
-    let t_load = t0.elapsed();
-
-    stages.stage("applying");
-    let pixels = edit_photo(kernel, &edits, &guide, &photo, a.strength, mask.as_ref())?;
-    let t_slice = t0.elapsed();
-
-    stages.stage("encoding");
-    // The output keeps the input's size, depth and metadata (moved, not copied).
-    let out = Photo { pixels, ..photo };
-    let mut warnings: Vec<String> = out
-        .damage
-        .iter()
-        .map(|d| format!("{}: {d}", a.input.display()))
-        .collect();
-    warnings.extend(retouch_io::write(
-        &out,
-        &a.output,
-        Some(&a.input),
-        &a.out.write_options(),
-    )?);
-    let t_end = t0.elapsed();
-    stages.finish();
-
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let job = ApplyJob {
+        input: &a.input,
+        output: &a.output,
+        strength: a.strength,
+        mask: a.mask.as_deref(),
+    };
+    let v = apply_to_file(&job, recipe, &a.out, &Stages::new(a.json))?;
     if a.json {
-        let grids: Vec<[usize; 3]> = edits
-            .iter()
-            .map(|e| {
-                let (gh, gw, gd) = e.grid.dims();
-                [gh, gw, gd]
-            })
-            .collect();
-        let regions: Vec<&str> = edits
-            .iter()
-            .filter_map(|e| e.region.as_ref().map(|r| r.0.name()))
-            .collect();
-        let report = json!({
-            "input": a.input,
-            "output": a.output,
-            "width": out.width,
-            "height": out.height,
-            "channels": out.channels,
-            "bit_depth": out.pixels.bit_depth(),
-            "grids": grids,
-            "regions": regions,
-            "strength": a.strength,
-            "mask": a.mask,
-            "kernel": kernel.name(),
-            "timings_ms": {
-                "decode": ms(t_decode),
-                "load_grid_mask": ms(t_load - t_decode),
-                // With an edit file this includes finding its regions in the photo.
-                "slice": ms(t_slice - t_load),
-                "encode_write": ms(t_end - t_slice),
-                "total": ms(t_end),
-            },
-            "warnings": warnings,
-        });
-        outln!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        for w in &warnings {
-            eprintln!("warning: {w}");
+        for w in v["warnings"].as_array().into_iter().flatten() {
+            eprintln!("warning: {}", w.as_str().unwrap_or_default());
         }
+        let t = &v["timings_ms"];
         eprintln!(
             "wrote {} ({}x{}, slice {:.1} ms, total {:.1} ms)",
             a.output.display(),
-            out.width,
-            out.height,
-            ms(t_slice - t_load),
-            ms(t_end)
+            v["width"],
+            v["height"],
+            t["slice"].as_f64().unwrap_or(0.0),
+            t0.elapsed().as_secs_f64() * 1e3
         );
     }
     Ok(())

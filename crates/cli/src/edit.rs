@@ -2,14 +2,17 @@
 //! `retouch batch JOBS.jsonl`: the model predicts a grid from a thumbnail and the instruction;
 //! the engine applies it at full resolution.
 
-use crate::apply::{edit_photo, load_mask, parse_kernel, OutputArgs};
+use crate::apply::{apply_to_file, load_mask, parse_kernel, ApplyJob, OutputArgs, Recipe};
+use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use retouch_engine::Kernel;
-use retouch_io::{Photo, Pixels, ReadOptions};
-use retouch_model::Retoucher;
+use retouch_io::ReadOptions;
+use retouch_model::edit_file::EditFile;
+use retouch_service::understand::refuse_empty;
+use retouch_service::{ModelPaths, Service};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -66,7 +69,9 @@ struct Extras<'a> {
 
 #[derive(clap::Args)]
 pub struct BatchArgs {
-    /// One job per line: {"input", "instruction", "output", "strength"?, "mask"?}.
+    /// One job per line: {"input", "instruction", "output", "strength"?, "mask"?}, or with
+    /// "edit": an edit file (`--save-edit`) instead of "instruction", applied without the
+    /// model (the model is loaded only when a job has an instruction).
     pub jobs: PathBuf,
     /// Print one JSON report per job on stdout.
     #[arg(long)]
@@ -87,95 +92,54 @@ struct Job {
     mask: Option<PathBuf>,
 }
 
+/// A line of a batch file: an instruction for the model, or an edit file to apply.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchJob {
+    input: PathBuf,
+    #[serde(default)]
+    instruction: Option<String>,
+    #[serde(default)]
+    edit: Option<PathBuf>,
+    output: PathBuf,
+    #[serde(default = "one")]
+    strength: f32,
+    #[serde(default)]
+    mask: Option<PathBuf>,
+}
+
+const JOB_SHAPE: &str = r#"{"input", "instruction" or "edit", "output", "strength"?, "mask"?}"#;
+
+fn parse_job(l: &str) -> Result<BatchJob> {
+    let j: BatchJob =
+        serde_json::from_str(l).with_context(|| format!("not a job ({JOB_SHAPE})"))?;
+    match (&j.instruction, &j.edit) {
+        (Some(_), Some(_)) => bail!("a job has an \"instruction\" or an \"edit\", not both"),
+        (None, None) => bail!("a job needs an \"instruction\" or an \"edit\" ({JOB_SHAPE})"),
+        _ => Ok(j),
+    }
+}
+
 fn one() -> f32 {
     1.0
 }
 
 /// Load the model (once).
-fn load(m: &ModelArgs) -> Result<(Retoucher, Kernel)> {
+fn load(m: &ModelArgs) -> Result<Service> {
     let kernel = parse_kernel(&m.out.kernel)?;
-    if m.model.is_none() || m.text_encoder.is_none() {
-        // Say where the shipped models were looked for, rather than which file was missing.
-        retouch_locate::models_dir()?;
-    }
-    let model = m
-        .model
-        .clone()
-        .unwrap_or_else(retouch_model::default_model_path);
-    let text = m
-        .text_encoder
-        .clone()
-        .unwrap_or_else(retouch_text::default_dir);
-    let r = Retoucher::load(&model, &text)
-        .with_context(|| format!("cannot load the model {}", model.display()))?;
-    Ok((r, kernel))
-}
-
-/// An instruction must say something.
-fn refuse_empty(instruction: &str) -> Result<()> {
-    if instruction.trim().is_empty() {
-        bail!("the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\"");
-    }
-    Ok(())
-}
-
-/// What the instruction was read as, and the warnings that implies.
-fn understand(enc: &retouch_model::Instruction) -> (Vec<String>, Vec<String>) {
-    let m = &enc.matched;
-    let mut warnings = crate::read::notes(&enc.reading);
-    for c in &m.content_edits {
-        warnings.push(format!(
-            "\"{c}\" asks to change the content; only colour and tone are edited"
-        ));
-    }
-    for (clause, r) in &enc.readings {
-        warnings.push(format!(
-            "no known retouching words in \"{clause}\"; read by sentence similarity as {} (nearest phrase \"{}\", cosine {:.2})",
-            r.target.label(),
-            r.phrase,
-            r.similarity
-        ));
-    }
-    let r = &enc.reading;
-    if r.generic {
-        warnings.push("a generic request: the photo's own corrections are applied".into());
-    }
-    for a in &m.contradictions {
-        warnings.push(format!("{} is asked for in both directions", a.key()));
-    }
-    let mut unlocalised: Vec<retouch_finish::Region> = m
-        .targets
-        .iter()
-        .filter_map(|(t, _)| t.region)
-        .filter(|r| r.mask().is_none())
-        .collect();
-    unlocalised.dedup();
-    for r in unlocalised {
-        warnings.push(format!(
-            "no mask is known for the region \"{r}\"; that edit applies to the whole photo"
-        ));
-    }
-    (m.labels(), warnings)
+    let paths = ModelPaths {
+        model: m.model.clone(),
+        text_encoder: m.text_encoder.clone(),
+    };
+    Ok(Service::load(&paths, kernel)?)
 }
 
 /// Edit one photo; returns the JSON report (timings in ms, attributes, warnings).
-#[allow(clippy::too_many_arguments)]
-fn edit_one(
-    r: &Retoucher,
-    kernel: Kernel,
-    m: &ModelArgs,
-    input: &Path,
-    instruction: &str,
-    output: &Path,
-    strength: f32,
-    mask: Option<&Path>,
-    extras: &Extras,
-) -> Result<Value> {
+fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<Value> {
     let t0 = Instant::now();
-    refuse_empty(instruction)?;
-    if !strength.is_finite() {
-        bail!("strength must be a finite number");
-    }
+    let (input, output) = (job.input.as_path(), job.output.as_path());
+    refuse_empty(&job.instruction)?;
+    retouch_service::check_strength(job.strength)?;
     retouch_io::OutFormat::from_path(output)?;
     retouch_io::check_destination(output, Some(input), m.out.overwrite)?;
     let ropts = ReadOptions {
@@ -183,153 +147,59 @@ fn edit_one(
         strict: m.out.strict,
     };
     // The photo is decoded while the sentence is read: neither needs the other.
-    let (decoded, read) = rayon::join(
+    let (decoded, understood) = rayon::join(
         || {
             let t = Instant::now();
             let photo = retouch_io::read(input, &ropts)?;
-            let mask = mask.map(|p| load_mask(p, &ropts)).transpose()?;
+            let mask = job
+                .mask
+                .as_deref()
+                .map(|p| load_mask(p, &ropts))
+                .transpose()?;
             Ok::<_, anyhow::Error>(((photo, mask), t.elapsed()))
         },
-        || {
-            let t = Instant::now();
-            Ok::<_, anyhow::Error>((r.encode(instruction)?, t.elapsed()))
-        },
+        || svc.understand(&job.instruction),
     );
     let ((photo, mask), d_decode) = decoded?;
-    let (enc, d_text) = read?;
+    let understood = understood?;
     let t_read = t0.elapsed();
-    if enc.asks_nothing() {
-        if let Some(why) = crate::read::refusal(&enc.reading) {
-            bail!(why);
-        }
-    }
-    let (attributes, mut warnings) = understand(&enc);
-    if let Some(d) = &photo.damage {
-        warnings.insert(0, format!("{}: {d}", input.display()));
-    }
-    if enc.encoded.truncated {
-        warnings.push(format!(
-            "the instruction is longer than {} tokens; the rest was ignored",
-            retouch_text::MAX_TOKENS
-        ));
-    }
-    let (w, h, c) = (photo.width, photo.height, photo.channels);
-    let edits = match &photo.pixels {
-        Pixels::U8(v) => r.predict_edits(v, w, h, c, &enc)?,
-        Pixels::U16(v) => r.predict_edits(v, w, h, c, &enc)?,
-        Pixels::F32(v) => r.predict_edits(v, w, h, c, &enc)?,
-    };
-    let regions: Vec<&str> = edits
-        .iter()
-        .filter_map(|e| e.region.as_ref().map(|r| r.0.name()))
-        .collect();
-    for (region, mask) in edits.iter().filter_map(|e| e.region.as_ref()) {
-        let coverage = mask.data.iter().sum::<f32>() / mask.data.len().max(1) as f32;
-        if retouch_model::regions::needs_people(*region)
-            && coverage.min(1.0 - coverage) < retouch_model::people::MIN_COVERAGE
-        {
-            warnings.push(format!(
-                "no person was found in the photo, so the edit for \"{region}\" changes {}",
-                if coverage < 0.5 {
-                    "nothing"
-                } else {
-                    "the whole photo"
-                }
-            ));
-        }
-    }
-    // What each network pass was told, when the instruction was split into passes.
-    let passes: Vec<Value> = edits
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            json!({
-                "region": e.region.as_ref().map(|r| r.0.name()),
-                "text": match enc.pass_texts.get(i) {
-                    Some(Some((t, _))) => t.as_str(),
-                    _ => instruction,
-                },
-            })
-        })
-        .collect();
-    let t_net = t0.elapsed();
-
-    let pixels = edit_photo(kernel, &edits, r.guide(), &photo, strength, mask.as_ref())?;
-    let t_slice = t0.elapsed();
+    let name = input.display().to_string();
+    let mut edited = svc.edit(photo, &understood, job.strength, mask.as_ref(), &name)?;
+    let t_edit = t0.elapsed();
 
     if extras.save_edit.is_some() || extras.cube.is_some() {
-        let provenance = std::collections::BTreeMap::from([
-            (
-                "program".to_string(),
-                format!("retouch {}", env!("CARGO_PKG_VERSION")),
-            ),
-            (
-                "model".to_string(),
-                m.model
-                    .clone()
-                    .unwrap_or_else(retouch_model::default_model_path)
-                    .display()
-                    .to_string(),
-            ),
-            ("photo".to_string(), input.display().to_string()),
-        ]);
-        let ef = retouch_model::edit_file::EditFile::new(
-            &edits,
-            r.guide(),
-            instruction,
-            &enc.reading,
-            provenance,
+        let ef = svc.edit_file(
+            &edited.edits,
+            &edited.report,
+            [("photo".to_string(), name.clone())],
         );
         if let Some(p) = extras.save_edit {
             retouch_io::write_atomic(p, &ef.to_bytes()?, m.out.overwrite)?;
         }
         if let Some(p) = extras.cube {
-            warnings.extend(crate::lut::write_lut(
-                &ef,
-                p,
-                33,
-                strength,
-                m.out.overwrite,
-            )?);
+            let warnings = crate::lut::write_lut(&ef, p, 33, job.strength, m.out.overwrite)?;
+            edited.report.warnings.extend(warnings);
         }
     }
-
-    let (width, height) = (photo.width, photo.height);
-    let out = Photo { pixels, ..photo };
-    warnings.extend(retouch_io::write(
-        &out,
-        output,
-        Some(input),
-        &m.out.write_options(),
-    )?);
+    let written = retouch_io::write(&edited.photo, output, Some(input), &m.out.write_options())?;
+    edited.report.warnings.extend(written);
     let t_end = t0.elapsed();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-    Ok(json!({
-        "input": input,
-        "output": output,
-        "instruction": instruction,
-        "width": width,
-        "height": height,
-        "strength": strength,
-        "kernel": kernel.name(),
-        "attributes": attributes,
-        "understood": enc.reading.summary(),
-        "reading": &enc.reading,
-        "edits": edits.iter().map(|e| e.source).collect::<Vec<_>>(),
-        "regions": regions,
-        "passes": passes,
-        "timings_ms": {
-            // Decode and text run side by side; "read" is the wall time of both.
-            "decode": ms(d_decode),
-            "text": ms(d_text),
-            "read": ms(t_read),
-            "network": ms(t_net - t_read),
-            "slice": ms(t_slice - t_net),
-            "encode": ms(t_end - t_slice),
-            "total": ms(t_end),
-        },
-        "warnings": warnings,
-    }))
+    let t = edited.report.timings_ms;
+    let mut report = serde_json::to_value(&edited.report)?;
+    report["input"] = json!(input);
+    report["output"] = json!(output);
+    report["timings_ms"] = json!({
+        // Decode and text run side by side; "read" is the wall time of both.
+        "decode": ms(d_decode),
+        "text": t.text,
+        "read": ms(t_read),
+        "network": t.network,
+        "slice": t.slice,
+        "encode": ms(t_end - t_edit),
+        "total": ms(t_end),
+    });
+    Ok(report)
 }
 
 pub fn run_edit(a: EditArgs) -> Result<()> {
@@ -349,16 +219,18 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
         crate::lut::check_cube_path(p)?;
         retouch_io::check_destination(p, Some(&a.input), a.model.out.overwrite)?;
     }
-    let (r, kernel) = load(&a.model)?;
+    let svc = load(&a.model)?;
+    let job = Job {
+        input: a.input.clone(),
+        instruction: a.instruction.clone(),
+        output: a.output.clone(),
+        strength: a.strength,
+        mask: a.mask.clone(),
+    };
     let report = edit_one(
-        &r,
-        kernel,
+        &svc,
         &a.model,
-        &a.input,
-        &a.instruction,
-        &a.output,
-        a.strength,
-        a.mask.as_deref(),
+        &job,
         &Extras {
             save_edit: a.save_edit.as_deref(),
             cube: a.cube.as_deref(),
@@ -397,7 +269,14 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
     if lines.is_empty() {
         bail!("{} has no jobs", a.jobs.display());
     }
-    let (r, kernel) = load(&a.model)?;
+    let jobs: Vec<(usize, Result<BatchJob>)> =
+        lines.iter().map(|(n, l)| (*n, parse_job(l))).collect();
+    // The model only when some job needs it.
+    let needs_model = jobs
+        .iter()
+        .any(|(_, j)| j.as_ref().is_ok_and(|j| j.instruction.is_some()));
+    let svc = needs_model.then(|| load(&a.model)).transpose()?;
+    let mut edit_files: HashMap<PathBuf, EditFile> = HashMap::new();
     let pb = ProgressBar::new(lines.len() as u64);
     pb.set_style(
         ProgressStyle::with_template(
@@ -406,23 +285,36 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failed = 0usize;
-    for (line, l) in &lines {
-        let res = serde_json::from_str::<Job>(l)
-            .context(r#"not a job ({"input", "instruction", "output", "strength"?, "mask"?})"#)
-            .and_then(|j| {
-                pb.set_message(j.input.display().to_string());
-                edit_one(
-                    &r,
-                    kernel,
-                    &a.model,
-                    &j.input,
-                    &j.instruction,
-                    &j.output,
-                    j.strength,
-                    j.mask.as_deref(),
-                    &Extras::default(),
-                )
-            });
+    for (line, job) in jobs {
+        let res = job.and_then(|j| {
+            pb.set_message(j.input.display().to_string());
+            match (j.instruction, &j.edit, &svc) {
+                (Some(instruction), _, Some(svc)) => {
+                    let job = Job {
+                        input: j.input,
+                        instruction,
+                        output: j.output,
+                        strength: j.strength,
+                        mask: j.mask,
+                    };
+                    edit_one(svc, &a.model, &job, &Extras::default())
+                }
+                (_, Some(e), _) => {
+                    if !edit_files.contains_key(e) {
+                        edit_files.insert(e.clone(), crate::lut::load_edit(e)?);
+                    }
+                    let edit = &edit_files[e];
+                    let job = ApplyJob {
+                        input: &j.input,
+                        output: &j.output,
+                        strength: j.strength,
+                        mask: j.mask.as_deref(),
+                    };
+                    apply_to_file(&job, Recipe::Edit(edit), &a.model.out, &Stages::new(true))
+                }
+                _ => bail!("a job needs an \"instruction\" or an \"edit\""),
+            }
+        });
         match res {
             Ok(rep) => {
                 pb.suspend(|| -> anyhow::Result<()> {

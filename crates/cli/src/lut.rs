@@ -2,7 +2,6 @@
 //! LUT for other programs (Lightroom, Resolve, ffmpeg's `lut3d`); also `retouch edit --cube`.
 
 use anyhow::{bail, Context, Result};
-use retouch_engine::lut::chain_lut;
 use retouch_model::edit_file::EditFile;
 use std::path::{Path, PathBuf};
 
@@ -28,8 +27,7 @@ pub struct Args {
 pub fn load_edit(path: &Path) -> Result<EditFile> {
     let bytes =
         std::fs::read(path).with_context(|| format!("cannot read edit file {}", path.display()))?;
-    EditFile::from_bytes(&bytes)
-        .with_context(|| format!("{} is not a valid edit file", path.display()))
+    retouch_service::apply::parse_edit_file(&bytes).with_context(|| path.display().to_string())
 }
 
 /// Refuse a `.cube` path that is not one.
@@ -51,32 +49,9 @@ pub fn write_lut(
     overwrite: bool,
 ) -> Result<Vec<String>> {
     check_cube_path(path)?;
-    if !strength.is_finite() {
-        bail!("strength must be a finite number");
-    }
-    let stages: Vec<_> = edit.whole_photo().map(|s| (&s.grid, strength)).collect();
-    let mut warnings = Vec::new();
-    let regional: Vec<String> = edit
-        .stages
-        .iter()
-        .filter_map(|s| s.region.map(|r| r.to_string()))
-        .collect();
-    if !regional.is_empty() {
-        warnings.push(format!(
-            "a LUT maps colours the same everywhere; the edit of {} is not in {}",
-            regional.join(", "),
-            path.display()
-        ));
-    }
-    if stages.is_empty() {
-        bail!(
-            "the edit changes only {}; a LUT cannot hold a region's edit",
-            regional.join(", ")
-        );
-    }
-    let lattice = chain_lut(&stages, &edit.guide, size)?;
-    retouch_io::cube::write_cube(path, &edit.instruction, size, &lattice, overwrite)?;
-    Ok(warnings)
+    let cube = retouch_service::lut::cube(edit, size, strength)?;
+    retouch_io::write_atomic(path, cube.text.as_bytes(), overwrite)?;
+    Ok(cube.warnings)
 }
 
 pub fn run(a: Args) -> Result<()> {

@@ -27,6 +27,7 @@ mod lut;
 mod metrics;
 mod progress;
 mod read;
+mod serve;
 mod train;
 mod train_estimator;
 mod train_reader;
@@ -57,6 +58,8 @@ enum Command {
     Apply(apply::Args),
     /// Write an edit file's whole-photo part as a 3D LUT (.cube).
     Lut(lut::Args),
+    /// Serve the HTTP API and the web editor (loopback by default).
+    Serve(serve::Args),
     /// Fit a bilateral grid to a (low-resolution) before/after pair.
     Fit(fit::Args),
     /// Measure slice-and-apply speed at 720p, 1080p, 1440p and 2160p.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Read(a) => read::run(a),
         Command::Apply(a) => apply::run(a),
         Command::Lut(a) => lut::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Data(c) => data::run(c),

@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Result};
 use retouch_instruct::Reading;
+use retouch_service::understand::{notes, refusal};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,47 +21,6 @@ pub struct Args {
     pub rules_only: bool,
 }
 
-/// The reading's messages in plain words: what was rewritten and what was not understood.
-pub fn notes(r: &Reading) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(l) = r.language {
-        out.push(format!("read as {l:?}: \"{}\"", r.english));
-    }
-    for c in &r.corrections {
-        out.push(format!("read \"{}\" as \"{}\"", c.from, c.to));
-    }
-    for l in &r.learned {
-        out.push(format!("read by the learned reader: \"{}\"", l.text));
-    }
-    if !r.unread.is_empty() {
-        out.push(format!("not understood: {}", r.unread.join(", ")));
-    }
-    out
-}
-
-/// Why nothing can be done with a reading, if nothing can.
-pub fn refusal(r: &Reading) -> Option<String> {
-    if !r.is_empty() {
-        return None;
-    }
-    let what = if !r.keep.is_empty() {
-        "it only says what to keep".to_string()
-    } else if !r.content_edits.is_empty() {
-        "it asks to change the content, and only colour and tone are edited".to_string()
-    } else if r.unread.is_empty() {
-        "it names no colour or tone change".to_string()
-    } else {
-        format!(
-            "none of its words ask for a colour or tone change ({})",
-            r.unread.join(", ")
-        )
-    };
-    Some(format!(
-        "nothing to do for \"{}\": {what}; say what to change, e.g. \"warmer\", \"brighter\", \"more contrast\", \"enhance\"",
-        r.text.trim()
-    ))
-}
-
 pub fn run(a: Args) -> Result<()> {
     if a.sentence.trim().is_empty() {
         bail!("the sentence is empty");
@@ -73,7 +33,8 @@ pub fn run(a: Args) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    outln!("understood: {}", r.summary());
+    outln!("understood: {}", r.plain());
+    outln!("as targets: {}", r.summary());
     for n in notes(&r) {
         outln!("{n}");
     }

@@ -284,3 +284,59 @@ fn edit_files_and_luts_refuse_bad_input_with_one_line() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
 }
+
+#[test]
+fn batch_applies_edit_files_to_a_shoot_and_reports_bad_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let edit = dir.path().join("warm.retouch");
+    ok(&run(&[
+        "edit",
+        s(&photo("coffee.png")),
+        "make it warmer",
+        "-o",
+        s(&dir.path().join("made.png")),
+        "--save-edit",
+        s(&edit),
+    ]));
+    let (cat, astro) = (photo("chelsea.png"), photo("astronaut.png"));
+    let (out1, out2, out3) = (
+        dir.path().join("cat.png"),
+        dir.path().join("astro.png"),
+        dir.path().join("never.png"),
+    );
+    let jobs = dir.path().join("jobs.jsonl");
+    let line = |v: serde_json::Value| v.to_string();
+    std::fs::write(
+        &jobs,
+        [
+            line(serde_json::json!({"input": cat, "edit": edit, "output": out1})),
+            line(serde_json::json!({"input": astro, "edit": edit, "output": out2, "strength": 0})),
+            line(
+                serde_json::json!({"input": cat, "edit": edit, "instruction": "warmer", "output": out3}),
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let o = run(&["batch", s(&jobs), "--json"]);
+    assert_eq!(o.status.code(), Some(1), "one job is bad");
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0]["ok"], true, "{}", reports[0]);
+    assert_eq!(reports[0]["report"]["grids"].as_array().unwrap().len(), 1);
+    assert_eq!(reports[1]["ok"], true);
+    assert_eq!(reports[2]["ok"], false);
+    assert!(
+        reports[2]["error"].as_str().unwrap().contains("not both"),
+        "{}",
+        reports[2]
+    );
+    // The cat gets the same look (warmer); strength 0 leaves the astronaut as it was.
+    let (before, after) = (unit(&rgb8(&cat)), unit(&rgb8(&out1)));
+    assert!(mean_b(&after) > mean_b(&before) + 1.0);
+    assert!(rgb8(&out2) == rgb8(&astro));
+    assert!(!out3.exists());
+}

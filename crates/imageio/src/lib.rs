@@ -421,6 +421,44 @@ impl OutFormat {
             _ => Err(IoError::OutputFormat { path: path.into() }),
         }
     }
+
+    /// From a name: `jpeg`/`jpg`, `png`, `tiff`/`tif` (any case).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "jpeg" | "jpg" => Some(Self::Jpeg),
+            "png" => Some(Self::Png),
+            "tiff" | "tif" => Some(Self::Tiff),
+            _ => None,
+        }
+    }
+
+    /// The container a photo read as `input` is written back in: its own, or PNG for the
+    /// formats that are only read (WebP).
+    pub fn like_input(input: Option<ImageFormat>) -> Self {
+        match input {
+            Some(ImageFormat::Jpeg) => Self::Jpeg,
+            Some(ImageFormat::Tiff) => Self::Tiff,
+            _ => Self::Png,
+        }
+    }
+
+    /// The media type (`image/jpeg`).
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Tiff => "image/tiff",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Tiff => "tif",
+        }
+    }
 }
 
 /// How a JPEG stores colour: chroma at half resolution both ways (4:2:0, libjpeg's default

@@ -415,3 +415,32 @@ fn a_truncated_jpeg_is_reported_with_how_much_is_missing_and_refused_when_strict
     assert!(matches!(e, IoError::Damaged { .. }), "{e}");
     assert!(decode(&whole, Path::new("rocket.jpg"), &strict).is_ok());
 }
+
+#[test]
+fn output_format_by_name_and_like_the_input() {
+    use image::ImageFormat;
+    use retouch_io::OutFormat;
+    assert_eq!(OutFormat::from_name("JPG"), Some(OutFormat::Jpeg));
+    assert_eq!(OutFormat::from_name("jpeg"), Some(OutFormat::Jpeg));
+    assert_eq!(OutFormat::from_name("tif"), Some(OutFormat::Tiff));
+    assert_eq!(OutFormat::from_name("png"), Some(OutFormat::Png));
+    assert_eq!(OutFormat::from_name("gif"), None);
+    assert_eq!(
+        OutFormat::like_input(Some(ImageFormat::Jpeg)),
+        OutFormat::Jpeg
+    );
+    assert_eq!(
+        OutFormat::like_input(Some(ImageFormat::Tiff)),
+        OutFormat::Tiff
+    );
+    // WebP is read, not written: PNG keeps it lossless.
+    assert_eq!(
+        OutFormat::like_input(Some(ImageFormat::WebP)),
+        OutFormat::Png
+    );
+    assert_eq!(OutFormat::like_input(None), OutFormat::Png);
+    for f in [OutFormat::Jpeg, OutFormat::Png, OutFormat::Tiff] {
+        assert_eq!(OutFormat::from_name(f.extension()), Some(f));
+        assert!(f.mime().starts_with("image/"));
+    }
+}

@@ -125,6 +125,36 @@ impl Target {
         }
     }
 
+    /// The change in plain words: "warmer", "lift the shadows", "the vintage look", with
+    /// "in the sky" for a region.
+    pub fn words(&self) -> String {
+        let up = self.dir == Dir::Up;
+        let pick = |a: &'static str, b: &'static str| if up { a } else { b };
+        let w = match self.attr {
+            Attr::Brightness => pick("brighter", "darker").to_string(),
+            Attr::Contrast => pick("more contrast", "less contrast").to_string(),
+            Attr::Shadows => pick("lift the shadows", "deepen the shadows").to_string(),
+            Attr::Highlights => pick("brighter highlights", "recover the highlights").to_string(),
+            Attr::Blacks => pick("lift the blacks", "deeper blacks").to_string(),
+            Attr::Temperature => pick("warmer", "cooler").to_string(),
+            Attr::Tint => pick("more magenta", "greener").to_string(),
+            Attr::Saturation => pick("more saturated", "less saturated").to_string(),
+            Attr::Vibrance => pick("more vibrant", "less vibrant").to_string(),
+            Attr::Monochrome => pick("black and white", "more colour").to_string(),
+            Attr::Style(l) => {
+                if up {
+                    format!("the {l} look")
+                } else {
+                    format!("less of the {l} look")
+                }
+            }
+        };
+        match &self.region {
+            Some(r) => format!("{w} in the {r}"),
+            None => w,
+        }
+    }
+
     /// `brightness:up`, `style:vintage:up`, with `@sky` for a region.
     pub fn label(&self) -> String {
         let d = match self.dir {

@@ -708,6 +708,34 @@ impl Reading {
     }
 
     /// What was understood, in plain words: "warmer +1.0, shadows up +0.45; keep brightness".
+    /// The reading in plain words, for people: "warmer, lift the shadows ×0.5, keep the
+    /// colour" ([`Target::words`]; an amount other than 1 is written as a factor).
+    pub fn plain(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.generic {
+            parts.push("the corrections this photo needs".into());
+        }
+        for f in &self.fixes {
+            parts.push(format!("fix the {}", f.aspect.name().replace('-', " ")));
+        }
+        for r in &self.requests {
+            let a = r.amount.abs();
+            if (a - 1.0).abs() < 0.05 {
+                parts.push(r.target.words());
+            } else {
+                parts.push(format!("{} ×{a:.2}", r.target.words()));
+            }
+        }
+        for k in &self.keep {
+            parts.push(format!("keep the {}", k.name().replace('-', " ")));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         if self.generic {

@@ -268,3 +268,29 @@ fn unread_clauses_are_what_the_rules_found_nothing_in_and_absorb_adds_the_learne
     });
     assert_eq!(labels(&r), vec!["temperature:up"]);
 }
+
+#[test]
+fn the_reading_in_plain_words() {
+    let cases = [
+        (
+            "make it warmer and lift the shadows",
+            "warmer, lift the shadows",
+        ),
+        ("rends-la plus chaude", "warmer"),
+        ("a touch of magenta", "more magenta ×0.45"),
+        ("deep blacks", "deeper blacks"),
+        ("darken the sky", "darker in the sky"),
+        ("brighter but keep the colours", "brighter, keep the colour"),
+        ("make it vintage", "the vintage look"),
+        ("enhance", "the corrections this photo needs"),
+        ("fix the white balance", "fix the white balance"),
+        ("for my aunt", "nothing"),
+    ];
+    for (text, plain) in cases {
+        let r = Reading::new(text);
+        assert_eq!(r.plain(), plain, "{text}: {}", r.summary());
+    }
+    // An amount other than 1 is written as a factor.
+    let r = Reading::new("much warmer");
+    assert!(r.plain().starts_with("warmer ×"), "{}", r.summary());
+}
