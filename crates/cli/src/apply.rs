@@ -216,6 +216,9 @@ pub fn run(a: Args) -> Result<()> {
         for w in v["warnings"].as_array().into_iter().flatten() {
             eprintln!("warning: {}", w.as_str().unwrap_or_default());
         }
+        if let Some(w) = v["explained"]["whole"]["words"].as_str() {
+            eprintln!("changed: {w}");
+        }
         let t = &v["timings_ms"];
         eprintln!(
             "wrote {} ({}x{}, slice {:.1} ms, total {:.1} ms)",

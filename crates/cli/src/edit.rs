@@ -196,6 +196,7 @@ fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<
         "read": ms(t_read),
         "network": t.network,
         "slice": t.slice,
+        "explain": t.explain,
         "encode": ms(t_end - t_edit),
         "total": ms(t_end),
     });
@@ -241,6 +242,9 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
     } else {
         for w in report["warnings"].as_array().into_iter().flatten() {
             eprintln!("warning: {}", w.as_str().unwrap_or_default());
+        }
+        if let Some(w) = report["explained"]["whole"]["words"].as_str() {
+            eprintln!("changed: {w}");
         }
         let t = &report["timings_ms"];
         eprintln!(

@@ -202,6 +202,14 @@ fn a_region_edit_changes_its_region_and_leaves_the_rest_bit_for_bit() {
         mean_l(&rows(&before, 0.0, 0.4)),
     );
     assert!(l1 < l0 - 0.5, "sky L*: {l1} after, {l0} before");
+    // The explanation measures the sky darker, and more so than the photo as a whole.
+    let ex = &report["explained"];
+    assert_eq!(ex["regions"][0]["region"], "sky", "{ex}");
+    let sky = ex["regions"][0]["changes"]["exposure_ev"].as_f64().unwrap();
+    let whole = ex["whole"]["exposure_ev"].as_f64().unwrap();
+    assert!(sky < -0.05 && sky < whole, "sky {sky} EV, whole {whole} EV");
+    let cover = ex["regions"][0]["coverage"].as_f64().unwrap();
+    assert!((0.3..0.9).contains(&cover), "sky coverage {cover}");
 
     // Whole photo + region: each pass is told its own clause, so below the sky the photo is
     // exactly what "make it warmer" alone gives.

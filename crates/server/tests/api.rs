@@ -77,6 +77,46 @@ async fn post(c: &reqwest::Client, url: String, form: Form) -> reqwest::Response
     c.post(url).multipart(form).send().await.unwrap()
 }
 
+/// A PNG whose header claims `w x h` pixels, with one tiny compressed row of data: what a
+/// decompression bomb looks like before it is decoded.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in bytes {
+            c ^= *b as u32;
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 /// An error answer: the status, JSON, and a message.
 async fn expect_error(r: reqwest::Response, status: StatusCode) -> String {
     assert_eq!(r.status(), status);
@@ -186,6 +226,14 @@ async fn edit_returns_the_photo_edited_as_asked_with_its_report() {
         "{rep}"
     );
     assert_eq!(rep["reading"]["language"], "french");
+    assert_eq!(rep["understood"], "warmer");
+    // What it did, measured on the photo.
+    let t = rep["explained"]["whole"]["temperature"].as_f64().unwrap();
+    assert!(t > 1.0, "{rep}");
+    assert!(rep["explained"]["whole"]["words"]
+        .as_str()
+        .unwrap()
+        .contains("warmer"));
     let png = r.bytes().await.unwrap();
     let (w, h, after) = rgb8(&png);
     assert_eq!((w, h), (w0, h0));
@@ -399,6 +447,28 @@ async fn bad_requests_get_a_json_error_with_the_right_status() {
     )
     .await;
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+
+    // Empty and bomb-like files, a page of text as the instruction.
+    let r = post_edit(
+        Form::new()
+            .part("image", file(Vec::new(), "empty.png"))
+            .text("instruction", "warmer"),
+    )
+    .await
+    .unwrap();
+    expect_error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let r = post_edit(
+        Form::new()
+            .part("image", file(png_claiming(100_000, 100_000), "bomb.png"))
+            .text("instruction", "warmer"),
+    )
+    .await
+    .unwrap();
+    let m = expect_error(r, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert!(m.contains("100000x100000"), "{m}");
+    let r = post_edit(edit_form(&"warmer ".repeat(3000))).await.unwrap();
+    let m = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(m.contains("characters"), "{m}");
 
     // Limits: the body and the photo's pixels.
     let small = start(Config {

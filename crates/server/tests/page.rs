@@ -240,6 +240,13 @@ async fn the_web_editor_edits_a_photo_in_a_real_browser() {
         .script("return document.getElementById('warnings').textContent")
         .await;
     assert!(warnings.as_str().unwrap().contains("French"), "{warnings}");
+    let explained = d
+        .script("return document.getElementById('explained').textContent")
+        .await;
+    assert!(
+        explained.as_str().unwrap().contains("warmer"),
+        "{explained}"
+    );
     let (before, after) = d.warmth().await;
     assert!(after > before + 2.0, "warmer: {before} -> {after}");
 

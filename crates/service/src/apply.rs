@@ -2,6 +2,7 @@
 //! this photo) or a single grid, at a strength and inside a mask.
 
 use crate::edit::region_names;
+use crate::explain::{explain, Explanation};
 use crate::{check_strength, Result, ServiceError};
 use retouch_engine::{GridFile, GuideMap, ImageMut, ImageRef, Kernel, Mask, Sample};
 use retouch_io::{Photo, Pixels};
@@ -27,6 +28,8 @@ pub struct ApplyReport {
     pub strength: f32,
     pub kernel: &'static str,
     pub warnings: Vec<String>,
+    /// What the edit did, measured on the photo.
+    pub explained: Explanation,
 }
 
 /// A decoded photo's damage (a truncated JPEG) as a warning naming it.
@@ -110,6 +113,7 @@ fn finish(
         strength,
         kernel: kernel.name(),
         warnings: damage_warning(&photo, name).into_iter().collect(),
+        explained: explain(&photo, &pixels, &edits),
     };
     Ok(Applied {
         photo: Photo { pixels, ..photo },

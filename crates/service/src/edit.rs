@@ -2,6 +2,7 @@
 //! full resolution inside their regions and the user's mask, with a report of what was done.
 
 use crate::apply::{damage_warning, edit_photo};
+use crate::explain::{explain, Explanation};
 use crate::{check_strength, Result, Service, Understood};
 use retouch_engine::Mask;
 use retouch_io::{Photo, Pixels};
@@ -24,6 +25,8 @@ pub struct Timings {
     pub text: f64,
     pub network: f64,
     pub slice: f64,
+    /// Measuring what the edit did ([`crate::explain`]).
+    pub explain: f64,
 }
 
 /// What an edit did, for people and programs.
@@ -47,6 +50,8 @@ pub struct EditReport {
     pub regions: Vec<&'static str>,
     pub passes: Vec<Pass>,
     pub warnings: Vec<String>,
+    /// What the edit did, measured on the photo (none before it is applied).
+    pub explained: Option<Explanation>,
     pub timings_ms: Timings,
 }
 
@@ -140,10 +145,12 @@ impl Service {
             regions: region_names(&edits),
             passes,
             warnings,
+            explained: None,
             timings_ms: Timings {
                 text: ms(u.elapsed),
                 network: ms(t_net),
                 slice: 0.0,
+                explain: 0.0,
             },
         };
         Ok(Predicted { edits, report })
@@ -172,6 +179,9 @@ impl Service {
         )?;
         report.timings_ms.slice = ms(t.elapsed());
         report.strength = strength;
+        let t = Instant::now();
+        report.explained = Some(explain(&photo, &pixels, &edits));
+        report.timings_ms.explain = ms(t.elapsed());
         Ok(Edited {
             photo: Photo { pixels, ..photo },
             edits,

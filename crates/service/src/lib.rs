@@ -9,11 +9,13 @@
 
 pub mod apply;
 pub mod edit;
+pub mod explain;
 pub mod lut;
 pub mod understand;
 
 pub use apply::{apply_edit_file, apply_grid, edit_photo, mask_from_photo, Applied};
 pub use edit::{EditReport, Edited, Pass, Predicted, Timings};
+pub use explain::{Changes, Explanation};
 pub use understand::Understood;
 
 use retouch_engine::Kernel;

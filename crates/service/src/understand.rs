@@ -60,13 +60,23 @@ pub fn refusal(r: &Reading) -> Option<String> {
     ))
 }
 
-/// An instruction must say something.
+/// The longest instruction read, in characters (the sentence encoder reads 256 tokens of it;
+/// the rules read all of it, so a page of text is refused rather than read slowly).
+pub const MAX_INSTRUCTION_CHARS: usize = 10_000;
+
+/// An instruction must say something, in at most [`MAX_INSTRUCTION_CHARS`].
 pub fn refuse_empty(instruction: &str) -> Result<()> {
     if instruction.trim().is_empty() {
         return Err(ServiceError::Request(
             "the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\""
                 .into(),
         ));
+    }
+    let n = instruction.chars().count();
+    if n > MAX_INSTRUCTION_CHARS {
+        return Err(ServiceError::Value(format!(
+            "the instruction is {n} characters long; at most {MAX_INSTRUCTION_CHARS} are read"
+        )));
     }
     Ok(())
 }
