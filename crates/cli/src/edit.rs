@@ -6,6 +6,7 @@ use crate::apply::{apply_to_file, load_mask, parse_kernel, ApplyJob, OutputArgs,
 use crate::progress::Stages;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use retouch_finish::Region;
 use retouch_io::ReadOptions;
 use retouch_model::edit_file::EditFile;
 use retouch_service::understand::refuse_empty;
@@ -46,6 +47,10 @@ pub struct EditArgs {
     /// Soft mask (any image, any size; white = full edit, black = none).
     #[arg(long)]
     pub mask: Option<PathBuf>,
+    /// Restrict the instruction's changes to a region found in the photo (sky, person,
+    /// background, skin, greens, top, bottom, left, right, center).
+    #[arg(long)]
+    pub region: Option<Region>,
     /// Print stage timings and the matched attributes as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -90,6 +95,8 @@ struct Job {
     strength: f32,
     #[serde(default)]
     mask: Option<PathBuf>,
+    #[serde(default)]
+    region: Option<Region>,
 }
 
 /// A line of a batch file: an instruction for the model, or an edit file to apply.
@@ -106,6 +113,8 @@ struct BatchJob {
     strength: f32,
     #[serde(default)]
     mask: Option<PathBuf>,
+    #[serde(default)]
+    region: Option<Region>,
 }
 
 const JOB_SHAPE: &str = r#"{"input", "instruction" or "edit", "output", "strength"?, "mask"?}"#;
@@ -158,7 +167,7 @@ fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<
                 .transpose()?;
             Ok::<_, anyhow::Error>(((photo, mask), t.elapsed()))
         },
-        || svc.understand(&job.instruction),
+        || svc.understand_in(&job.instruction, job.region),
     );
     let ((photo, mask), d_decode) = decoded?;
     let understood = understood?;
@@ -227,6 +236,7 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
         output: a.output.clone(),
         strength: a.strength,
         mask: a.mask.clone(),
+        region: a.region,
     };
     let report = edit_one(
         &svc,
@@ -300,6 +310,7 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
                         output: j.output,
                         strength: j.strength,
                         mask: j.mask,
+                        region: j.region,
                     };
                     edit_one(svc, &a.model, &job, &Extras::default())
                 }

@@ -1,60 +1,8 @@
 //! `retouch edit` and `retouch batch` with the shipped model, end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn photo(name: &str) -> PathBuf {
-    root().join("assets/photos").join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retouch"))
-        .args(args)
-        .output()
-        .expect("run retouch")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn rgb(path: &Path) -> Vec<f32> {
-    image::open(path)
-        .unwrap()
-        .to_rgb8()
-        .as_raw()
-        .iter()
-        .map(|v| *v as f32 / 255.0)
-        .collect()
-}
-
-fn mean_b(rgb: &[f32]) -> f32 {
-    let n = rgb.len() / 3;
-    rgb.chunks_exact(3)
-        .map(|p| retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]).b)
-        .sum::<f32>()
-        / n as f32
-}
-
-fn mean_l(rgb: &[f32]) -> f32 {
-    let n = rgb.len() / 3;
-    rgb.chunks_exact(3)
-        .map(|p| retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]).l)
-        .sum::<f32>()
-        / n as f32
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+mod common;
+use common::*;
+use std::path::Path;
 
 #[test]
 fn edit_follows_the_instruction_direction_and_reports_stages() {

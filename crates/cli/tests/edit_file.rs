@@ -1,35 +1,10 @@
 //! Edit files (`retouch edit --save-edit`, `retouch apply --edit`) and 3D LUTs (`--cube`,
 //! `retouch lut`), end to end with the shipped model.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn photo(name: &str) -> PathBuf {
-    root().join("assets/photos").join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retouch"))
-        .args(args)
-        .output()
-        .expect("run retouch")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Output;
 
 /// The one-line error of a failed run.
 fn fails(o: &Output) -> String {
@@ -40,19 +15,8 @@ fn fails(o: &Output) -> String {
     e
 }
 
-fn rgb8(path: &Path) -> Vec<u8> {
-    image::open(path).unwrap().to_rgb8().into_raw()
-}
-
 fn unit(v: &[u8]) -> Vec<f32> {
     v.iter().map(|x| *x as f32 / 255.0).collect()
-}
-
-fn mean_b(rgb: &[f32]) -> f32 {
-    rgb.chunks_exact(3)
-        .map(|p| retouch_metrics::srgb_to_lab([p[0], p[1], p[2]]).b)
-        .sum::<f32>()
-        / (rgb.len() / 3) as f32
 }
 
 /// A `.cube` file read and applied by trilinear interpolation, written here apart from the

@@ -14,6 +14,7 @@ use crate::language::{self, Language};
 use crate::matcher::{self, Match};
 use crate::slider;
 use crate::spelling::{self, Correction};
+use retouch_finish::Region;
 use serde::{Deserialize, Serialize};
 
 /// A photo-level quantity a sentence can ask to keep or to fix.
@@ -708,6 +709,18 @@ impl Reading {
     }
 
     /// What was understood, in plain words: "warmer +1.0, shadows up +0.45; keep brightness".
+    /// Restrict every requested change to `region`, a region chosen apart from the sentence
+    /// (the web editor's region choice, `retouch edit --region`); a request that names its
+    /// own region keeps it. Fixes, generic requests and kept aspects stay whole-photo.
+    pub fn restrict_to(&mut self, region: Region) {
+        for r in &mut self.requests {
+            r.target.region.get_or_insert(region);
+        }
+        for (t, _) in &mut self.matched.targets {
+            t.region.get_or_insert(region);
+        }
+    }
+
     /// The reading in plain words, for people: "warmer, lift the shadows ×0.5, keep the
     /// colour" ([`Target::words`]; an amount other than 1 is written as a factor).
     pub fn plain(&self) -> String {

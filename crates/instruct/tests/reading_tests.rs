@@ -294,3 +294,15 @@ fn the_reading_in_plain_words() {
     let r = Reading::new("much warmer");
     assert!(r.plain().starts_with("warmer ×"), "{}", r.summary());
 }
+
+#[test]
+fn a_region_chosen_apart_from_the_sentence_restricts_its_requests() {
+    use retouch_finish::Region;
+    let mut r = Reading::new("warmer and darken the sky");
+    r.restrict_to(Region::Person);
+    let mut got: Vec<String> = r.requests.iter().map(|q| q.target.label()).collect();
+    got.sort();
+    assert_eq!(got, vec!["brightness:down@sky", "temperature:up@person"]);
+    assert!(r.matched.targets.iter().all(|(t, _)| t.region.is_some()));
+    assert_eq!(r.plain(), "warmer in the person, darker in the sky");
+}

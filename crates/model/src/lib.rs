@@ -227,6 +227,25 @@ impl Retoucher {
     /// [`Self::encode`], with the fallback switched off when `read` is false (what the model
     /// does with only the rules and the sentence embedding; for comparisons).
     pub fn encode_with(&self, instruction: &str, read: bool) -> Result<Instruction> {
+        self.encode_full(instruction, read, None)
+    }
+
+    /// [`Self::encode`] with every requested change restricted to `region`
+    /// ([`retouch_instruct::Reading::restrict_to`]).
+    pub fn encode_in(
+        &self,
+        instruction: &str,
+        region: Option<retouch_finish::Region>,
+    ) -> Result<Instruction> {
+        self.encode_full(instruction, true, region)
+    }
+
+    fn encode_full(
+        &self,
+        instruction: &str,
+        read: bool,
+        region: Option<retouch_finish::Region>,
+    ) -> Result<Instruction> {
         let mut reading = retouch_instruct::Reading::new(instruction);
         let conditioned = self.net.config().attr_dim > 0;
         if read
@@ -235,6 +254,9 @@ impl Retoucher {
             && !reading.unread_clauses().is_empty()
         {
             self.learned()?.complete(&mut reading)?;
+        }
+        if let Some(r) = region {
+            reading.restrict_to(r);
         }
         let read = read && self.fallback == Fallback::Similarity;
         let encoded = self.text.encode(&encoder_text(&reading))?;
@@ -277,7 +299,11 @@ impl Retoucher {
                 }
                 // Full confidence: the similarity decided that the clause is read, not how
                 // strongly (see `reading`).
-                matched.targets.push((r.target, 1.0));
+                let mut target = r.target;
+                if let Some(region) = region {
+                    target.region.get_or_insert(region);
+                }
+                matched.targets.push((target, 1.0));
                 readings.push((clause, r));
             }
         }

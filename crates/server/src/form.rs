@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, StatusCode};
 use http_body_util::BodyExt;
+use retouch_finish::Region;
 use retouch_io::OutFormat;
 use std::time::Duration;
 
@@ -20,10 +21,11 @@ pub enum Field {
     Quality,
     Edit,
     Size,
+    Region,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Image,
         Field::Instruction,
         Field::Strength,
@@ -32,6 +34,7 @@ impl Field {
         Field::Quality,
         Field::Edit,
         Field::Size,
+        Field::Region,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Field {
             Field::Quality => "quality",
             Field::Edit => "edit",
             Field::Size => "size",
+            Field::Region => "region",
         }
     }
 
@@ -63,6 +67,7 @@ pub struct Form {
     pub quality: Option<u8>,
     pub edit: Option<Vec<u8>>,
     pub size: Option<usize>,
+    pub region: Option<Region>,
 }
 
 impl Form {
@@ -123,6 +128,20 @@ fn parse_field(form: &mut Form, field: Field, bytes: Vec<u8>) -> Result<(), ApiE
             form.quality = Some(q);
         }
         Field::Size => form.size = Some(number(name, &bytes, "a whole number")?),
+        Field::Region => {
+            let s = text(name, &bytes)?;
+            let s = s.trim();
+            // Empty or "photo": the whole photo.
+            if !(s.is_empty() || s == "photo" || s == "whole") {
+                let names: Vec<&str> = Region::ALL.iter().map(|r| r.name()).collect();
+                form.region = Some(s.parse().map_err(|_| {
+                    ApiError::unprocessable(format!(
+                        "\"region\" must be one of {}, not \"{s}\"",
+                        names.join(", ")
+                    ))
+                })?);
+            }
+        }
     }
     Ok(())
 }

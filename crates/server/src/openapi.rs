@@ -58,7 +58,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/edit",
         summary: "Retouch a photo as an instruction says, at full resolution; the report (reading, warnings, timings) is in the x-retouch-report header, or the answer is JSON with ?report=1.",
-        fields: &[Image, Instruction, Strength, Mask, Format, Quality],
+        fields: &[Image, Instruction, Region, Strength, Mask, Format, Quality],
         required: &[Image, Instruction],
         answer: Answer::Image,
     },
@@ -66,7 +66,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/grid",
         summary: "The model's edit of a photo as an edit file (.retouch), to apply again with /v1/apply at any strength without the network.",
-        fields: &[Image, Instruction, Strength, Mask, Format, Quality],
+        fields: &[Image, Instruction, Region, Strength, Mask, Format, Quality],
         required: &[Image, Instruction],
         answer: Answer::EditFile,
     },
@@ -82,7 +82,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/lut",
         summary: "The whole-photo part of an edit as a .cube 3D LUT: from an edit file, or from a photo and an instruction.",
-        fields: &[Image, Instruction, Edit, Strength, Size],
+        fields: &[Image, Instruction, Region, Edit, Strength, Size],
         required: &[],
         answer: Answer::Cube,
     },
@@ -114,7 +114,18 @@ fn field_schema(f: Field) -> Value {
         Size => {
             json!({"type": "integer", "minimum": 2, "maximum": 256, "default": 33, "description": "LUT entries per axis."})
         }
+        Region => json!({
+            "type": "string",
+            "enum": region_names(),
+            "description": "Restrict the instruction's changes to this region (found in the photo); empty or \"photo\": the whole photo."
+        }),
     }
+}
+
+fn region_names() -> Vec<&'static str> {
+    let mut v = vec!["photo"];
+    v.extend(retouch_finish::Region::ALL.iter().map(|r| r.name()));
+    v
 }
 
 fn error_response(what: &str) -> Value {

@@ -24,6 +24,7 @@ pub const REPORT_HEADER: &str = "x-retouch-report";
 const EDIT_FIELDS: &[Field] = &[
     Field::Image,
     Field::Instruction,
+    Field::Region,
     Field::Strength,
     Field::Mask,
     Field::Format,
@@ -40,6 +41,7 @@ const APPLY_FIELDS: &[Field] = &[
 const LUT_FIELDS: &[Field] = &[
     Field::Image,
     Field::Instruction,
+    Field::Region,
     Field::Edit,
     Field::Strength,
     Field::Size,
@@ -194,7 +196,7 @@ fn understood_photo(
     let image = form.image()?;
     let (photo, understood) = rayon::join(
         || decode(st, image, "image"),
-        || svc.understand(instruction),
+        || svc.understand_in(instruction, form.region),
     );
     Ok((photo?, understood?))
 }

@@ -546,3 +546,37 @@ async fn a_full_server_says_retry_later_and_a_stalled_upload_is_cut_off() {
     let r = post(&c, format!("{base}/v1/edit"), edit_form("warmer")).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_chosen_in_the_form_restricts_the_edit() {
+    let base = start(Config::default()).await;
+    let c = reqwest::Client::new();
+    let form = |region: &str| {
+        Form::new()
+            .part("image", file(photo_bytes("rocket.jpg"), "rocket.jpg"))
+            .text("instruction", "darker")
+            .text("region", region.to_string())
+    };
+    let r = post(&c, format!("{base}/v1/edit"), form("sky")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rep = report(&r);
+    assert_eq!(
+        rep["attributes"],
+        serde_json::json!(["brightness:down@sky"]),
+        "{rep}"
+    );
+    assert_eq!(rep["regions"], serde_json::json!(["sky"]));
+    assert_eq!(rep["explained"]["regions"][0]["region"], "sky");
+    // The whole photo, named or left empty: no region.
+    for whole in ["photo", ""] {
+        let r = post(&c, format!("{base}/v1/edit"), form(whole)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(report(&r)["regions"], serde_json::json!([]));
+    }
+    let m = expect_error(
+        post(&c, format!("{base}/v1/edit"), form("nowhere")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(m.contains("sky"), "{m}");
+}

@@ -2,6 +2,7 @@
 //! (words rewritten or not understood, content edits refused, regions without a mask).
 
 use crate::{Result, Service, ServiceError};
+use retouch_finish::Region;
 use retouch_instruct::Reading;
 use retouch_model::Instruction;
 use std::time::{Duration, Instant};
@@ -129,9 +130,15 @@ impl Service {
     /// Read and encode an instruction. Refuses an empty one and one that asks for nothing
     /// this tool does ([`refusal`]).
     pub fn understand(&self, instruction: &str) -> Result<Understood> {
+        self.understand_in(instruction, None)
+    }
+
+    /// [`Self::understand`], every requested change restricted to `region` when one is given
+    /// (chosen apart from the sentence).
+    pub fn understand_in(&self, instruction: &str, region: Option<Region>) -> Result<Understood> {
         let t = Instant::now();
         refuse_empty(instruction)?;
-        let encoded = self.retoucher().encode(instruction)?;
+        let encoded = self.retoucher().encode_in(instruction, region)?;
         if encoded.asks_nothing() {
             if let Some(why) = refusal(&encoded.reading) {
                 return Err(ServiceError::Request(why));
