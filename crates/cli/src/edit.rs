@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use retouch_finish::Region;
 use retouch_io::ReadOptions;
 use retouch_model::edit_file::EditFile;
-use retouch_service::understand::refuse_empty;
+use retouch_service::understand::check_instruction;
 use retouch_service::{ModelPaths, Service};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -85,24 +85,11 @@ pub struct BatchArgs {
     pub model: ModelArgs,
 }
 
+/// One photo to retouch (a line of a batch file, or `retouch edit`'s arguments): with an
+/// instruction for the model, or an edit file to apply.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Job {
-    input: PathBuf,
-    instruction: String,
-    output: PathBuf,
-    #[serde(default = "one")]
-    strength: f32,
-    #[serde(default)]
-    mask: Option<PathBuf>,
-    #[serde(default)]
-    region: Option<Region>,
-}
-
-/// A line of a batch file: an instruction for the model, or an edit file to apply.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchJob {
     input: PathBuf,
     #[serde(default)]
     instruction: Option<String>,
@@ -119,9 +106,8 @@ struct BatchJob {
 
 const JOB_SHAPE: &str = r#"{"input", "instruction" or "edit", "output", "strength"?, "mask"?}"#;
 
-fn parse_job(l: &str) -> Result<BatchJob> {
-    let j: BatchJob =
-        serde_json::from_str(l).with_context(|| format!("not a job ({JOB_SHAPE})"))?;
+fn parse_job(l: &str) -> Result<Job> {
+    let j: Job = serde_json::from_str(l).with_context(|| format!("not a job ({JOB_SHAPE})"))?;
     match (&j.instruction, &j.edit) {
         (Some(_), Some(_)) => bail!("a job has an \"instruction\" or an \"edit\", not both"),
         (None, None) => bail!("a job needs an \"instruction\" or an \"edit\" ({JOB_SHAPE})"),
@@ -143,11 +129,18 @@ fn load(m: &ModelArgs) -> Result<Service> {
     Ok(Service::load(&paths, kernel)?)
 }
 
-/// Edit one photo; returns the JSON report (timings in ms, attributes, warnings).
-fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<Value> {
+/// Edit one photo as `instruction` says; returns the JSON report (timings in ms, attributes,
+/// warnings).
+fn edit_one(
+    svc: &Service,
+    m: &ModelArgs,
+    job: &Job,
+    instruction: &str,
+    extras: &Extras,
+) -> Result<Value> {
     let t0 = Instant::now();
     let (input, output) = (job.input.as_path(), job.output.as_path());
-    refuse_empty(&job.instruction)?;
+    check_instruction(instruction)?;
     retouch_service::check_strength(job.strength)?;
     retouch_io::OutFormat::from_path(output)?;
     retouch_io::check_destination(output, Some(input), m.out.overwrite)?;
@@ -167,7 +160,7 @@ fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<
                 .transpose()?;
             Ok::<_, anyhow::Error>(((photo, mask), t.elapsed()))
         },
-        || svc.understand_in(&job.instruction, job.region),
+        || svc.understand_in(instruction, job.region),
     );
     let ((photo, mask), d_decode) = decoded?;
     let understood = understood?;
@@ -214,7 +207,7 @@ fn edit_one(svc: &Service, m: &ModelArgs, job: &Job, extras: &Extras) -> Result<
 
 pub fn run_edit(a: EditArgs) -> Result<()> {
     // Refuse before the (slow) model load; edit_one checks again for batch jobs.
-    refuse_empty(&a.instruction)?;
+    check_instruction(&a.instruction)?;
     retouch_io::OutFormat::from_path(&a.output)?;
     retouch_io::check_destination(&a.output, Some(&a.input), a.model.out.overwrite)?;
     for p in [&a.save_edit, &a.cube].into_iter().flatten() {
@@ -232,7 +225,8 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
     let svc = load(&a.model)?;
     let job = Job {
         input: a.input.clone(),
-        instruction: a.instruction.clone(),
+        instruction: Some(a.instruction.clone()),
+        edit: None,
         output: a.output.clone(),
         strength: a.strength,
         mask: a.mask.clone(),
@@ -242,6 +236,7 @@ pub fn run_edit(a: EditArgs) -> Result<()> {
         &svc,
         &a.model,
         &job,
+        &a.instruction,
         &Extras {
             save_edit: a.save_edit.as_deref(),
             cube: a.cube.as_deref(),
@@ -283,8 +278,7 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
     if lines.is_empty() {
         bail!("{} has no jobs", a.jobs.display());
     }
-    let jobs: Vec<(usize, Result<BatchJob>)> =
-        lines.iter().map(|(n, l)| (*n, parse_job(l))).collect();
+    let jobs: Vec<(usize, Result<Job>)> = lines.iter().map(|(n, l)| (*n, parse_job(l))).collect();
     // The model only when some job needs it.
     let needs_model = jobs
         .iter()
@@ -302,17 +296,9 @@ pub fn run_batch(a: BatchArgs) -> Result<()> {
     for (line, job) in jobs {
         let res = job.and_then(|j| {
             pb.set_message(j.input.display().to_string());
-            match (j.instruction, &j.edit, &svc) {
+            match (&j.instruction, &j.edit, &svc) {
                 (Some(instruction), _, Some(svc)) => {
-                    let job = Job {
-                        input: j.input,
-                        instruction,
-                        output: j.output,
-                        strength: j.strength,
-                        mask: j.mask,
-                        region: j.region,
-                    };
-                    edit_one(svc, &a.model, &job, &Extras::default())
+                    edit_one(svc, &a.model, &j, instruction, &Extras::default())
                 }
                 (_, Some(e), _) => {
                     if !edit_files.contains_key(e) {

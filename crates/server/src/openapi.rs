@@ -29,6 +29,13 @@ pub struct Operation {
 
 use Field::*;
 
+/// What `/v1/edit` and `/v1/grid` take (the routes read exactly these).
+pub const EDIT_FIELDS: &[Field] = &[Image, Instruction, Region, Strength, Mask, Format, Quality];
+/// What `/v1/apply` takes.
+pub const APPLY_FIELDS: &[Field] = &[Image, Edit, Strength, Mask, Format, Quality];
+/// What `/v1/lut` takes.
+pub const LUT_FIELDS: &[Field] = &[Image, Instruction, Region, Edit, Strength, Size];
+
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
@@ -58,7 +65,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/edit",
         summary: "Retouch a photo as an instruction says, at full resolution; the report (reading, warnings, timings) is in the x-retouch-report header, or the answer is JSON with ?report=1.",
-        fields: &[Image, Instruction, Region, Strength, Mask, Format, Quality],
+        fields: EDIT_FIELDS,
         required: &[Image, Instruction],
         answer: Answer::Image,
     },
@@ -66,7 +73,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/grid",
         summary: "The model's edit of a photo as an edit file (.retouch), to apply again with /v1/apply at any strength without the network.",
-        fields: &[Image, Instruction, Region, Strength, Mask, Format, Quality],
+        fields: EDIT_FIELDS,
         required: &[Image, Instruction],
         answer: Answer::EditFile,
     },
@@ -74,7 +81,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/apply",
         summary: "Apply an edit file to a photo (its regions are found again in this photo).",
-        fields: &[Image, Edit, Strength, Mask, Format, Quality],
+        fields: APPLY_FIELDS,
         required: &[Image, Edit],
         answer: Answer::Image,
     },
@@ -82,7 +89,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/v1/lut",
         summary: "The whole-photo part of an edit as a .cube 3D LUT: from an edit file, or from a photo and an instruction.",
-        fields: &[Image, Instruction, Region, Edit, Strength, Size],
+        fields: LUT_FIELDS,
         required: &[],
         answer: Answer::Cube,
     },

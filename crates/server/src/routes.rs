@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use crate::form::{self, Field, Form};
+use crate::openapi::{APPLY_FIELDS, EDIT_FIELDS, LUT_FIELDS};
 use crate::AppState;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -20,32 +21,6 @@ use std::sync::Arc;
 
 /// The response header that carries the report (JSON, non-ASCII escaped).
 pub const REPORT_HEADER: &str = "x-retouch-report";
-
-const EDIT_FIELDS: &[Field] = &[
-    Field::Image,
-    Field::Instruction,
-    Field::Region,
-    Field::Strength,
-    Field::Mask,
-    Field::Format,
-    Field::Quality,
-];
-const APPLY_FIELDS: &[Field] = &[
-    Field::Image,
-    Field::Edit,
-    Field::Strength,
-    Field::Mask,
-    Field::Format,
-    Field::Quality,
-];
-const LUT_FIELDS: &[Field] = &[
-    Field::Image,
-    Field::Instruction,
-    Field::Region,
-    Field::Edit,
-    Field::Strength,
-    Field::Size,
-];
 
 #[derive(Deserialize, Default)]
 pub struct ReportQuery {

@@ -95,7 +95,6 @@ fn finish(
     mask: Option<&Mask>,
     name: &str,
 ) -> Result<Applied> {
-    check_strength(strength)?;
     let pixels = edit_photo(kernel, &edits, guide, &photo, strength, mask)?;
     let report = ApplyReport {
         width: photo.width,
@@ -154,6 +153,7 @@ pub fn apply_grid(
     mask: Option<&Mask>,
     name: &str,
 ) -> Result<Applied> {
+    check_strength(strength)?;
     let edit = Edit {
         grid: grid.grid,
         region: None,

@@ -66,7 +66,7 @@ pub fn refusal(r: &Reading) -> Option<String> {
 pub const MAX_INSTRUCTION_CHARS: usize = 10_000;
 
 /// An instruction must say something, in at most [`MAX_INSTRUCTION_CHARS`].
-pub fn refuse_empty(instruction: &str) -> Result<()> {
+pub fn check_instruction(instruction: &str) -> Result<()> {
     if instruction.trim().is_empty() {
         return Err(ServiceError::Request(
             "the instruction is empty; say what to change, e.g. \"warmer, lift the shadows\""
@@ -137,7 +137,7 @@ impl Service {
     /// (chosen apart from the sentence).
     pub fn understand_in(&self, instruction: &str, region: Option<Region>) -> Result<Understood> {
         let t = Instant::now();
-        refuse_empty(instruction)?;
+        check_instruction(instruction)?;
         let encoded = self.retoucher().encode_in(instruction, region)?;
         if encoded.asks_nothing() {
             if let Some(why) = refusal(&encoded.reading) {
