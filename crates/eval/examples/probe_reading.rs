@@ -3,7 +3,7 @@
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
 //! development part only). The fresh set is read only with `--fresh`, the reserve set only
-//! with `--reserve` (totals only): they are held out until a session's end. `--languages`
+//! with `--reserve`, the sealed set only with `--sealed` (totals only): they are held out until a session's end. `--languages`
 //! adds a row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verbose = args.iter().any(|a| a == "-v");
     let fresh = args.iter().any(|a| a == "--fresh");
     let reserve = args.iter().any(|a| a == "--reserve");
+    let sealed = args.iter().any(|a| a == "--sealed");
     let by_language = args.iter().any(|a| a == "--languages");
     let head = args
         .iter()
@@ -30,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .filter(|c| fresh || c.part != Part::Fresh)
         .filter(|c| reserve || c.part != Part::Reserve)
+        .filter(|c| sealed || c.part != Part::Sealed)
     {
         let rules = Reading::new(&c.sentence);
         let mut both = rules.clone();

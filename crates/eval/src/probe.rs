@@ -33,6 +33,10 @@ pub const FRESH: &str = include_str!("../data/probe-fresh.txt");
 /// before any more work on the reading, and wholly held out (the fresh set's failures were
 /// looked at in session 10, so it no longer measures later work).
 pub const RESERVE: &str = include_str!("../data/probe-reserve.txt");
+/// The sealed set (`crates/eval/data/probe-sealed.txt`): written at the start of session 17,
+/// before that session's work on the reading (whose end looks at the reserve set's failures),
+/// and wholly held out.
+pub const SEALED: &str = include_str!("../data/probe-sealed.txt");
 
 /// Which part of the probe a sentence belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -48,15 +52,18 @@ pub enum Part {
     Fresh,
     /// `probe-reserve.txt`.
     Reserve,
+    /// `probe-sealed.txt`.
+    Sealed,
 }
 
 impl Part {
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::Development,
         Part::Quarter,
         Part::Unseen,
         Part::Fresh,
         Part::Reserve,
+        Part::Sealed,
     ];
 
     /// Whether its failures are kept from whoever works on the reading.
@@ -72,10 +79,11 @@ impl Part {
             Part::Unseen => "unseen set: new languages, harder typos, no-op sentences",
             Part::Fresh => "fresh set (session 10), held out",
             Part::Reserve => "reserve set (session 12), held out",
+            Part::Sealed => "sealed set (session 17), held out",
         }
     }
 
-    /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`).
+    /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`, `sealed`).
     pub fn name(self) -> &'static str {
         match self {
             Part::Development => "development",
@@ -83,6 +91,7 @@ impl Part {
             Part::Unseen => "unseen",
             Part::Fresh => "fresh",
             Part::Reserve => "reserve",
+            Part::Sealed => "sealed",
         }
     }
 
@@ -231,6 +240,7 @@ pub fn cases() -> Result<Vec<Case>> {
         (UNSEEN, Part::Unseen),
         (FRESH, Part::Fresh),
         (RESERVE, Part::Reserve),
+        (SEALED, Part::Sealed),
     ] {
         c.extend(parse(text)?.into_iter().map(|x| Case { part, ..x }));
     }
@@ -484,6 +494,7 @@ mod tests {
         assert!(count(Part::Unseen) >= 60);
         assert!(count(Part::Fresh) >= 120);
         assert!(count(Part::Reserve) >= 90);
+        assert!(count(Part::Sealed) >= 60);
         let probe = count(Part::Development) + count(Part::Quarter);
         assert_eq!(count(Part::Quarter), probe / 4);
         assert_eq!(
