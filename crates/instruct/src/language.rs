@@ -2,8 +2,9 @@
 //! rewritten into the English vocabulary the matcher reads ("rends-la plus chaude" -> "make it
 //! warmer"). This is a lexicon, not a translator: it knows the words of photo retouching
 //! (directions, attributes, tonal ranges, regions, amounts, negation, keep, generic requests,
-//! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese
-//! and Japanese, and leaves every other word as it is (the reading reports those as unread).
+//! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese,
+//! Japanese, Dutch, Swedish, Polish, Czech, Turkish, Indonesian, Vietnamese, Korean and Greek,
+//! and leaves every other word as it is (the reading reports those as unread).
 //!
 //! Tables are written once per language (`data/lexicon-*.txt`, one `foreign = english` entry
 //! per line); keys are matched accent-folded and case-folded, longest first, at word
@@ -26,10 +27,19 @@ pub enum Language {
     Russian,
     Chinese,
     Japanese,
+    Dutch,
+    Swedish,
+    Polish,
+    Czech,
+    Turkish,
+    Indonesian,
+    Vietnamese,
+    Korean,
+    Greek,
 }
 
 impl Language {
-    pub const FOREIGN: [Language; 8] = [
+    pub const FOREIGN: [Language; 17] = [
         Language::French,
         Language::German,
         Language::Spanish,
@@ -38,6 +48,15 @@ impl Language {
         Language::Russian,
         Language::Chinese,
         Language::Japanese,
+        Language::Dutch,
+        Language::Swedish,
+        Language::Polish,
+        Language::Czech,
+        Language::Turkish,
+        Language::Indonesian,
+        Language::Vietnamese,
+        Language::Korean,
+        Language::Greek,
     ];
 
     /// ISO 639-1 code.
@@ -52,6 +71,15 @@ impl Language {
             Language::Russian => "ru",
             Language::Chinese => "zh",
             Language::Japanese => "ja",
+            Language::Dutch => "nl",
+            Language::Swedish => "sv",
+            Language::Polish => "pl",
+            Language::Czech => "cs",
+            Language::Turkish => "tr",
+            Language::Indonesian => "id",
+            Language::Vietnamese => "vi",
+            Language::Korean => "ko",
+            Language::Greek => "el",
         }
     }
 
@@ -59,6 +87,18 @@ impl Language {
         std::iter::once(Language::English)
             .chain(Language::FOREIGN)
             .find(|l| l.code() == code)
+    }
+
+    /// Whether [`detect`] tells it by its script alone (not by its table's words).
+    fn by_script(self) -> bool {
+        matches!(
+            self,
+            Language::Russian
+                | Language::Chinese
+                | Language::Japanese
+                | Language::Korean
+                | Language::Greek
+        )
     }
 
     /// Whether the language writes words without spaces between them.
@@ -93,6 +133,15 @@ impl Language {
             Language::Russian => include_str!("../data/lexicon-ru.txt"),
             Language::Chinese => include_str!("../data/lexicon-zh.txt"),
             Language::Japanese => include_str!("../data/lexicon-ja.txt"),
+            Language::Dutch => include_str!("../data/lexicon-nl.txt"),
+            Language::Swedish => include_str!("../data/lexicon-sv.txt"),
+            Language::Polish => include_str!("../data/lexicon-pl.txt"),
+            Language::Czech => include_str!("../data/lexicon-cs.txt"),
+            Language::Turkish => include_str!("../data/lexicon-tr.txt"),
+            Language::Indonesian => include_str!("../data/lexicon-id.txt"),
+            Language::Vietnamese => include_str!("../data/lexicon-vi.txt"),
+            Language::Korean => include_str!("../data/lexicon-ko.txt"),
+            Language::Greek => include_str!("../data/lexicon-el.txt"),
         }
     }
 }
@@ -104,13 +153,29 @@ pub fn fold(text: &str) -> String {
     for ch in text.chars().flat_map(char::to_lowercase) {
         let r = match ch {
             'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+            'ą' => "a",
             'ç' | 'ć' | 'č' => "c",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' => "e",
-            'ì' | 'í' | 'î' | 'ï' => "i",
-            'ñ' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+            'ď' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+            'ğ' => "g",
+            'ì' | 'í' | 'î' | 'ï' | 'ı' => "i",
+            'ł' => "l",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'ř' => "r",
+            'ś' | 'š' | 'ş' => "s",
+            'ť' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
             'ý' | 'ÿ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            // Greek accents (tonos, dialytika).
+            'ά' => "α",
+            'έ' => "ε",
+            'ή' => "η",
+            'ί' | 'ϊ' | 'ΐ' => "ι",
+            'ό' => "ο",
+            'ύ' | 'ϋ' | 'ΰ' => "υ",
+            'ώ' => "ω",
             'ß' => "ss",
             'œ' => "oe",
             'æ' => "ae",
@@ -201,6 +266,14 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c as u32, 0x0400..=0x04ff)
 }
 
+fn is_hangul(c: char) -> bool {
+    matches!(c as u32, 0xac00..=0xd7a3 | 0x1100..=0x11ff | 0x3130..=0x318f)
+}
+
+fn is_greek(c: char) -> bool {
+    matches!(c as u32, 0x0370..=0x03ff | 0x1f00..=0x1fff)
+}
+
 /// Split folded text into words and punctuation marks, each its own token.
 fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -258,8 +331,8 @@ pub fn is_english_word(word: &str) -> bool {
     word.chars().count() <= 1 || english_words().contains(word)
 }
 
-/// A sentence's language: Chinese or Japanese by script (any kana: Japanese), Russian by
-/// Cyrillic letters, otherwise the language whose lexicon knows most of the sentence's words
+/// A sentence's language: Chinese or Japanese by script (any kana: Japanese), Korean by
+/// Hangul, Russian by Cyrillic letters, Greek by Greek letters, otherwise the language whose lexicon knows most of the sentence's words
 /// that are not English words (ties: English unless a table word is found; then the first
 /// language in [`Language::FOREIGN`] order among the best).
 pub fn detect(text: &str) -> Language {
@@ -270,16 +343,23 @@ pub fn detect(text: &str) -> Language {
     if folded.chars().any(is_cjk) {
         return Language::Chinese;
     }
+    if folded.chars().any(is_hangul) {
+        return Language::Korean;
+    }
     let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
     let cyr = folded.chars().filter(|c| is_cyrillic(*c)).count();
     if cyr * 2 > letters && cyr > 0 {
         return Language::Russian;
     }
+    let greek = folded.chars().filter(|c| is_greek(*c)).count();
+    if greek * 2 > letters && greek > 0 {
+        return Language::Greek;
+    }
     let toks = tokens(&folded);
     let vocab = crate::matcher::vocabulary();
     let mut best = (0usize, Language::English);
-    for t in tables().iter().filter(|t| !t.lang.unspaced()) {
-        if t.lang == Language::Russian {
+    for t in tables().iter() {
+        if t.lang.by_script() {
             continue;
         }
         // English evidence: the matcher's own words where this table reads none.
@@ -407,7 +487,22 @@ pub fn to_english(text: &str, language: Option<Language>) -> Rewritten {
         }
         out.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
-        let toks = tokens(&folded);
+        let mut toks = tokens(&folded);
+        if lang == Language::Russian {
+            // Colloquial comparatives take the prefix "по-" ("потеплее", "поярче",
+            // "потемнее"): read as the plain comparative when only that is in the table.
+            for i in 0..toks.len() {
+                if let Some(rest) = toks[i].strip_prefix("по") {
+                    if rest.chars().count() >= 3 && longest(&table.entries, &toks, i).is_none() {
+                        let mut alt = toks.clone();
+                        alt[i] = rest.to_string();
+                        if longest(&table.entries, &alt, i).is_some() {
+                            toks[i] = rest.to_string();
+                        }
+                    }
+                }
+            }
+        }
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < toks.len() {

@@ -27,14 +27,14 @@ fn the_learned_reader_reads_what_the_rules_cannot() {
         "{}",
         lr.head.provenance
     );
-    // Languages without a lexicon (Norwegian, Swedish, Polish, Danish, Indonesian, Turkish).
+    // Languages without a lexicon (Norwegian, Danish, Romanian, Hungarian, Croatian, Finnish).
     let cases = [
         ("gjør bildet varmere", "temperature:up"),
-        ("gör bilden ljusare", "brightness:up|highlights:up"),
-        ("więcej kontrastu proszę", "contrast:up"),
         ("gør billedet sort-hvid", "monochrome:up"),
-        ("tolong buat lebih terang", "brightness:up"),
-        ("renkleri daha canlı yap", "saturation:up"),
+        ("fă poza mai luminoasă", "brightness:up|highlights:up"),
+        ("legyen világosabb a kép", "brightness:up|highlights:up"),
+        ("učini sliku toplijom", "temperature:up"),
+        ("tee kuvasta lämpimämpi", "temperature:up"),
     ];
     let (mut right, mut rules) = (0, 0);
     for (s, want) in cases {
@@ -45,8 +45,8 @@ fn the_learned_reader_reads_what_the_rules_cannot() {
         rules += usize::from(ok(&alone));
         right += usize::from(ok(&got));
     }
-    // Measured when this test was written: 3 of 6 (2 by the rules alone): the learned
-    // reader adds some, far from all (see the unseen part of the probe in README).
+    // The learned reader adds some, far from all (see the unseen part of the probe in
+    // README); the counts are printed above.
     assert!(
         right > rules,
         "{right} of {} read ({rules} by the rules alone)",

@@ -172,9 +172,16 @@ pub(super) fn concepts() -> Vec<Concept> {
             Kind::Noun,
         ),
         c(
-            &["magenta", "pink", "pinkish", "purple", "purplish"],
+            &[
+                "magenta", "pink", "pinkish", "purple", "purplish", "red", "reddish", "rosy",
+            ],
             Attr::Tint,
             Kind::Adjective(Up),
+        ),
+        c(
+            &["redder", "pinker", "more magenta", "more pink", "more red"],
+            Attr::Tint,
+            Kind::Directed(Up),
         ),
         c(
             &["green", "greenish", "greener"],
@@ -432,6 +439,13 @@ pub(super) const DOWN_WORDS: &[&str] = &[
     "minus",
     "-",
     "tone down",
+    "down",
+    "knock back",
+    "back off",
+    "scale back",
+    "ease off",
+    "go easy on",
+    "rein in",
     "dial back",
     "dial down",
     "pull back",

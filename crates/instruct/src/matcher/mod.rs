@@ -172,6 +172,9 @@ pub fn match_instruction(text: &str) -> Match {
             .find(|(w, _)| (0..toks.len()).any(|i| has_phrase(&toks, i, w)))
             .map(|&(_, r)| r);
         let mut clause_targets: Vec<(Target, f32)> = Vec::new();
+        // Nouns read with no direction word ("colours" in "warmer colours"): the quantity
+        // another word of the clause describes, not a request of their own when there is one.
+        let mut undirected: Vec<Attr> = Vec::new();
         // Styles/goals that started inside this clause.
         for (pos, ts, concept) in &found_phrases {
             if *pos >= a && *pos < b {
@@ -223,8 +226,10 @@ pub fn match_instruction(text: &str) -> Match {
             // "less warm", "not as saturated", "reduce the orange": the word's direction
             // flips (a cast, "reduce the blue cast", is a problem already and is not flipped
             // twice: see `cast` below).
+            // Verb-final languages put the verb after ("黄色を取り除いて" -> "yellow remove").
             let reducing = matches!(c.kind, Kind::Adjective(_))
-                && find_any(near_before, REDUCE_VERBS).is_some()
+                && (find_any(near_before, REDUCE_VERBS).is_some()
+                    || REDUCE_VERBS.iter().any(|v| has_phrase(after, 0, v)))
                 && !after
                     .first()
                     .is_some_and(|w| CAST_WORDS.contains(w) || TINT_WORDS.contains(w));
@@ -376,6 +381,9 @@ pub fn match_instruction(text: &str) -> Match {
                                     "tone down",
                                     "pull back",
                                     "pull down",
+                                    "down",
+                                    "knock back",
+                                    "back off",
                                     "control",
                                     "reduce",
                                     "lower",
@@ -435,7 +443,12 @@ pub fn match_instruction(text: &str) -> Match {
                                 i += n;
                                 continue;
                             }
-                            None => (Up, 0.7),
+                            None => {
+                                if !tonal {
+                                    undirected.push(c.attr);
+                                }
+                                (Up, 0.7)
+                            }
                         }
                     }
                 }
@@ -464,6 +477,14 @@ pub fn match_instruction(text: &str) -> Match {
             clause_targets.push((t, conf));
             // "green tint", "yellow cast": the following word belongs to this colour.
             i += n + usize::from(cast || requested_tint);
+        }
+        if !is_constraint
+            && !undirected.is_empty()
+            && clause_targets
+                .iter()
+                .any(|(t, _)| !undirected.contains(&t.attr))
+        {
+            clause_targets.retain(|(t, _)| !undirected.contains(&t.attr));
         }
         if is_constraint {
             for (t, _) in clause_targets {

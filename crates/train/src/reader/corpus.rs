@@ -317,6 +317,15 @@ fn frames(lang: Language) -> &'static [&'static str] {
         Language::Russian => &["немного {}", "{} пожалуйста", "хочу {}", "чуть-чуть {}"],
         Language::Chinese => &["请{}", "{}一点", "帮我{}", "{}吧"],
         Language::Japanese => &["少し{}", "{}ください", "もう少し{}", "{}お願いします"],
+        Language::Dutch => &["iets {}", "{} graag", "een beetje {}", "{} alsjeblieft"],
+        Language::Swedish => &["lite {}", "{} tack", "gör den {}", "en aning {}"],
+        Language::Polish => &["trochę {}", "{} proszę", "zrób {}", "lekko {}"],
+        Language::Czech => &["trochu {}", "{} prosím", "udělej {}", "lehce {}"],
+        Language::Turkish => &["biraz {}", "{} lütfen", "{} yap", "{} olsun"],
+        Language::Indonesian => &["sedikit {}", "tolong {}", "buat {}", "{} dong"],
+        Language::Vietnamese => &["{} một chút", "làm {}", "{} nhé", "hơi {}"],
+        Language::Korean => &["조금 {}", "{} 해줘", "{} 해주세요", "살짝 {}"],
+        Language::Greek => &["λίγο {}", "{} παρακαλώ", "κάνε την {}", "πιο {}"],
         Language::English => &["{}"],
     }
 }
