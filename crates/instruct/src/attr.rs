@@ -48,6 +48,14 @@ impl Magnitude {
             Magnitude::Strong => 1.8,
         }
     }
+
+    /// One step gentler ("don't overdo it"): strong -> moderate -> slight.
+    pub fn gentler(self) -> Self {
+        match self {
+            Magnitude::Strong => Magnitude::Moderate,
+            _ => Magnitude::Slight,
+        }
+    }
 }
 
 /// The atomic attributes. Looks are attributes too (`Style`, one of [`Look::ALL`]).

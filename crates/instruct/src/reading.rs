@@ -220,6 +220,52 @@ const GENERIC: &[&str] = &[
     "photoshop",
     "instagram worthy",
     "wow",
+    "needs something",
+    "needs work",
+    "needs help",
+];
+
+/// Every single word of the reading's own lists (generic requests, fixes, keeping), which the
+/// spelling corrector knows beside the matcher's ("imporve it" -> "improve").
+pub(crate) fn words() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = GENERIC
+        .iter()
+        .chain(FIX_VERBS)
+        .chain(KEEP_WORDS)
+        .chain(RESTRAINT)
+        .copied()
+        .chain(FIX_ASPECTS.iter().map(|(w, _)| *w))
+        .chain(KEEP_ASPECTS.iter().map(|(w, _)| *w))
+        .flat_map(|p| p.split(' '))
+        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Phrases that ask for restraint over the whole sentence ("brighter, but don't overdo it"):
+/// every requested change is one step gentler.
+const RESTRAINT: &[&str] = &[
+    "don t overdo",
+    "do not overdo",
+    "not overdo",
+    "without overdoing",
+    "not overdone",
+    "not too much",
+    "nothing drastic",
+    "nothing too drastic",
+    "not too strong",
+    "keep it natural",
+    "keep it realistic",
+    "natural looking",
+    "natural look",
+    "realistic",
+    "tastefully",
+    "tasteful",
+    "go easy",
+    "gently",
+    "gentle",
 ];
 
 /// Verbs that ask to correct an aspect by as much as it needs.
@@ -594,6 +640,12 @@ impl Reading {
                 || !(matched.problems.contains(&t.attr)
                     && fixes.iter().any(|f| Aspect::of(&t.attr) == Some(f.aspect)))
         });
+        let toks: Vec<&str> = english.split(' ').collect();
+        if RESTRAINT.iter().any(|p| has_phrase(&toks, p)) {
+            for (t, _) in &mut matched.targets {
+                t.magnitude = t.magnitude.gentler();
+            }
+        }
         let requests = matched
             .targets
             .iter()
@@ -835,6 +887,7 @@ fn unread_words(english: &str, m: &Match) -> Vec<String> {
             || vocab.binary_search(&w).is_ok()
             || GENERIC.contains(&w)
             || FIX_VERBS.contains(&w)
+            || RESTRAINT.iter().any(|p| p.split(' ').any(|x| x == w))
             || [
                 "cast", "casts", "tint", "balance", "white", "tones", "tone", "hue", "while",
             ]

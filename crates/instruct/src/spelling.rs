@@ -126,7 +126,10 @@ fn nearest(word: &str, vocab: &[&str]) -> Option<String> {
 /// around words the way the matcher's `normalise` leaves them. Returns the text and what was
 /// changed.
 pub fn correct(text: &str) -> (String, Vec<Correction>) {
-    let vocab = crate::matcher::vocabulary();
+    let mut vocab = crate::matcher::vocabulary();
+    vocab.extend(crate::reading::words());
+    vocab.sort_unstable();
+    vocab.dedup();
     let mut fixes = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -148,6 +151,8 @@ pub fn correct(text: &str) -> (String, Vec<Correction>) {
                 let once = collapse_to_one(&c);
                 if known(&once, &vocab) {
                     Some(once)
+                } else if let Some(base) = comparative_base(&c, &vocab) {
+                    Some(base)
                 } else {
                     nearest(&c, &vocab)
                 }
@@ -174,6 +179,16 @@ pub fn correct(text: &str) -> (String, Vec<Correction>) {
     }
     flush(&mut word, &mut out, &mut fixes);
     (out, fixes)
+}
+
+/// The matcher word a comparative is made from ("moodier" -> "moody", "dreamiest" ->
+/// "dreamy"), before any nearest-word guess ("moodier" is two letters from "foodie").
+fn comparative_base(word: &str, vocab: &[&str]) -> Option<String> {
+    ["ier", "iest"].iter().find_map(|suffix| {
+        let stem = word.strip_suffix(suffix)?;
+        let base = format!("{stem}y");
+        (stem.len() >= 3 && vocab.binary_search(&base.as_str()).is_ok()).then_some(base)
+    })
 }
 
 /// Collapse doubled letters to one ("warmmer" -> "warmer" is [`collapse`]'s job; this one

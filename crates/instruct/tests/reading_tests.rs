@@ -138,6 +138,68 @@ fn phrasal_verbs_say_which_way() {
 }
 
 #[test]
+fn judgements_and_describing_words_keep_their_meaning() {
+    for (text, want) in [
+        // A bare adjective after a judgement is judged too.
+        ("it looks muddy and a bit flat", &["fix:contrast"][..]),
+        ("too dark and flat", &["fix:brightness", "fix:contrast"][..]),
+        // ... but not after a request.
+        (
+            "make it darker and flat",
+            &["brightness:down", "contrast:down"][..],
+        ),
+        // "more"/"less" belongs to the adjective, not to the noun it describes.
+        ("make the colours more muted", &["saturation:down"][..]),
+        ("less dull colours", &["saturation:up"][..]),
+        ("warmer colours", &["temperature:up"][..]),
+        // A comparative is read as its word, not as the nearest other word.
+        (
+            "darker and moodier",
+            &["brightness:down", "style:low-key:up"][..],
+        ),
+    ] {
+        let r = Reading::new(text);
+        let mut got = labels(&r);
+        got.extend(r.fixes.iter().map(|f| format!("fix:{}", f.aspect.name())));
+        for w in want {
+            assert!(
+                got.iter().any(|g| g == w),
+                "{text}: {got:?} ({})",
+                r.english
+            );
+        }
+        assert!(
+            !got.iter()
+                .any(|g| g == "saturation:up" && text.contains("moodier")),
+            "{text}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn restraint_makes_every_change_gentler() {
+    let amount = |s: &str| {
+        let r = Reading::new(s);
+        assert_eq!(r.requests.len(), 1, "{s}: {}", r.summary());
+        assert!(r.unread.is_empty(), "{s}: {:?}", r.unread);
+        r.requests[0].amount
+    };
+    assert_eq!(amount("brighter"), 1.0);
+    assert!(amount("brighter, but don't overdo it") < 0.5);
+    assert!(amount("more contrast, nothing drastic") < 0.5);
+    assert!(amount("a lot warmer but keep it natural") < 1.5);
+    assert!(amount("a lot warmer but keep it natural") > 0.5);
+}
+
+#[test]
+fn vague_requests_and_their_misspellings_are_generic() {
+    for s in ["imporve it", "it needs something", "this one needs work"] {
+        let r = Reading::new(s);
+        assert!(r.generic, "{s}: {}", r.summary());
+    }
+}
+
+#[test]
 fn misspellings_and_texting_are_corrected() {
     for (text, want) in [
         ("make it brigter", "brightness:up"),

@@ -152,6 +152,9 @@ pub fn match_instruction(text: &str) -> Match {
         clauses.push((start, tokens.len()));
     }
     let table = concepts();
+    // Whether the previous clause judged the photo ("it looks muddy"): a bare adjective
+    // after it ("and flat") is judged too.
+    let mut judging = false;
     for (a, b) in clauses {
         let clause: Vec<String> = tokens[a..b]
             .iter()
@@ -175,6 +178,12 @@ pub fn match_instruction(text: &str) -> Match {
         // Nouns read with no direction word ("colours" in "warmer colours"): the quantity
         // another word of the clause describes, not a request of their own when there is one.
         let mut undirected: Vec<Attr> = Vec::new();
+        // Nouns whose direction came from a "more"/"less" that belongs to an adjective of the
+        // same quantity ("make the colours more muted", "less dull colours"): the adjective,
+        // which "more"/"less" already modified, says which way.
+        let mut worded: Vec<usize> = Vec::new();
+        let continues_judgement = std::mem::take(&mut judging);
+        let mut adjectives: Vec<Attr> = Vec::new();
         // Styles/goals that started inside this clause.
         for (pos, ts, concept) in &found_phrases {
             if *pos >= a && *pos < b {
@@ -309,6 +318,8 @@ pub fn match_instruction(text: &str) -> Match {
                 && !cast
                 && after.first().is_some_and(|w| TINT_WORDS.contains(w));
             let mut problem_read = matches!(c.kind, Kind::Problem(_));
+            // A noun that took its direction from a nearby "more"/"less" (see `worded`).
+            let mut from_words = false;
             let (dir, conf) = match c.kind {
                 Kind::Directed(d) => (if less { d.flip() } else { d }, 1.0),
                 Kind::Problem(d) => (d, 1.0),
@@ -323,7 +334,9 @@ pub fn match_instruction(text: &str) -> Match {
                                 && near_before.iter().any(|w| PROBLEM_WORDS.contains(w)))
                             || (!imperative
                                 && before.is_empty()
-                                && after.iter().any(|w| ["lol", "haha", "ugh"].contains(w))));
+                                && after.iter().any(|w| ["lol", "haha", "ugh"].contains(w)))
+                            || (continues_judgement
+                                && before.iter().all(|w| JUDGED_FILLER.contains(w))));
                     problem_read = problem && !less;
                     let d = if problem { d.flip() } else { d };
                     (if less { d.flip() } else { d }, 0.9)
@@ -433,11 +446,15 @@ pub fn match_instruction(text: &str) -> Match {
                         } else {
                             None
                         };
+                        let worded = tonal_dir.is_none();
                         match tonal_dir
                             .or_else(|| word_dir(before))
                             .or_else(|| word_dir(&after[..after.len().min(2)]))
                         {
-                            Some(d) => (d, 1.0),
+                            Some(d) => {
+                                from_words = worded;
+                                (d, 1.0)
+                            }
                             // "cool the highlights": the range is where another edit happens.
                             None if tonal && !clause_targets.is_empty() => {
                                 i += n;
@@ -474,10 +491,23 @@ pub fn match_instruction(text: &str) -> Match {
             if problem_read && !is_constraint && !out.problems.contains(&t.attr) {
                 out.problems.push(t.attr);
             }
+            if from_words {
+                worded.push(clause_targets.len());
+            }
+            judging |= problem_read;
+            if !matches!(c.kind, Kind::Noun) {
+                adjectives.push(t.attr);
+            }
             clause_targets.push((t, conf));
             // "green tint", "yellow cast": the following word belongs to this colour.
             i += n + usize::from(cast || requested_tint);
         }
+        let mut k = 0;
+        clause_targets.retain(|(t, _)| {
+            let drop = worded.contains(&k) && adjectives.contains(&t.attr);
+            k += 1;
+            !drop
+        });
         if !is_constraint
             && !undirected.is_empty()
             && clause_targets
@@ -520,6 +550,13 @@ pub fn match_instruction(text: &str) -> Match {
     out.targets = uniq;
     out
 }
+
+/// Words that may stand between a judgement and the next adjective it covers ("it looks muddy
+/// and a bit flat").
+const JUDGED_FILLER: &[&str] = &[
+    "a", "bit", "little", "kind", "of", "kinda", "very", "too", "quite", "rather", "really", "so",
+    "also", "way", "overly", "somewhat", "slightly", "pretty",
+];
 
 fn has_seq(ws: &[&str], seq: &[&str]) -> bool {
     ws.windows(seq.len()).any(|w| w == seq)
