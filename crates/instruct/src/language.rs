@@ -212,6 +212,72 @@ struct Entry {
 struct Table {
     lang: Language,
     entries: Vec<Entry>,
+    /// Every word of every key (prefix keys' last words apart, in `prefixes`).
+    words: std::collections::HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl Table {
+    /// Whether some key has this word in it.
+    fn knows(&self, word: &str) -> bool {
+        self.words.contains(word) || self.prefixes.iter().any(|p| word.starts_with(p.as_str()))
+    }
+
+    /// A word the table does not know, in the form its keys are written in, when a regular
+    /// inflection leads there: plurals ("calde" -> "calda", "saturadas" -> "saturada"), the
+    /// colloquial Russian comparative ("потеплее" -> "теплее"), and hyphenated verb-pronoun
+    /// pairs ("donne-lui" -> "donne", "lui"). Words it knows, or cannot lead anywhere, stay.
+    fn base_form(&self, lang: Language, word: String) -> Vec<String> {
+        if self.knows(&word) {
+            return vec![word];
+        }
+        if word.contains('-') {
+            let parts: Vec<String> = word
+                .split('-')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            if parts.iter().any(|p| self.knows(p)) {
+                return parts;
+            }
+        }
+        let n = word.chars().count();
+        let stem = |k: usize| {
+            word.char_indices()
+                .nth(n.saturating_sub(k))
+                .map(|(i, _)| &word[..i])
+        };
+        let candidates: Vec<String> = match lang {
+            Language::Russian => word
+                .strip_prefix("по")
+                .filter(|r| r.chars().count() >= 3)
+                .map(|r| vec![r.to_string()])
+                .unwrap_or_default(),
+            Language::Spanish | Language::Portuguese | Language::French if n >= 4 => {
+                let mut v = Vec::new();
+                if let Some(s) = word.strip_suffix('s').or_else(|| word.strip_suffix('x')) {
+                    v.push(s.to_string());
+                }
+                if let Some(s) = word.strip_suffix("es") {
+                    v.push(s.to_string());
+                }
+                v
+            }
+            Language::Italian if n >= 4 => {
+                let s = stem(1).unwrap_or_default();
+                match word.chars().last() {
+                    Some('i') => vec![format!("{s}o"), format!("{s}a"), format!("{s}e")],
+                    Some('e') => vec![format!("{s}a"), format!("{s}o")],
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
+        match candidates.into_iter().find(|c| self.knows(c)) {
+            Some(c) => vec![c],
+            None => vec![word],
+        }
+    }
 }
 
 fn tables() -> &'static [Table] {
@@ -248,7 +314,24 @@ fn tables() -> &'static [Table] {
                 entries.sort_by_key(|e| {
                     std::cmp::Reverse((e.key.len(), e.key.iter().map(|w| w.len()).sum::<usize>()))
                 });
-                Table { lang, entries }
+                let mut words = std::collections::HashSet::new();
+                let mut prefixes = Vec::new();
+                for e in &entries {
+                    let last = e.key.len() - 1;
+                    for (j, w) in e.key.iter().enumerate() {
+                        if e.prefix && j == last {
+                            prefixes.push(w.clone());
+                        } else {
+                            words.insert(w.clone());
+                        }
+                    }
+                }
+                Table {
+                    lang,
+                    entries,
+                    words,
+                    prefixes,
+                }
             })
             .collect()
     })
@@ -355,13 +438,17 @@ pub fn detect(text: &str) -> Language {
     if greek * 2 > letters && greek > 0 {
         return Language::Greek;
     }
-    let toks = tokens(&folded);
+    let raw = tokens(&folded);
     let vocab = crate::matcher::vocabulary();
     let mut best = (0usize, Language::English);
     for t in tables().iter() {
         if t.lang.by_script() {
             continue;
         }
+        let toks: Vec<String> = raw
+            .iter()
+            .flat_map(|w| t.base_form(t.lang, w.clone()))
+            .collect();
         // English evidence: the matcher's own words where this table reads none.
         let mut english_score = 0;
         let mut score = 0;
@@ -487,22 +574,10 @@ pub fn to_english(text: &str, language: Option<Language>) -> Rewritten {
         }
         out.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
-        let mut toks = tokens(&folded);
-        if lang == Language::Russian {
-            // Colloquial comparatives take the prefix "по-" ("потеплее", "поярче",
-            // "потемнее"): read as the plain comparative when only that is in the table.
-            for i in 0..toks.len() {
-                if let Some(rest) = toks[i].strip_prefix("по") {
-                    if rest.chars().count() >= 3 && longest(&table.entries, &toks, i).is_none() {
-                        let mut alt = toks.clone();
-                        alt[i] = rest.to_string();
-                        if longest(&table.entries, &alt, i).is_some() {
-                            toks[i] = rest.to_string();
-                        }
-                    }
-                }
-            }
-        }
+        let toks: Vec<String> = tokens(&folded)
+            .into_iter()
+            .flat_map(|t| table.base_form(lang, t))
+            .collect();
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < toks.len() {

@@ -100,6 +100,30 @@ fn nine_more_languages_are_read_through_their_lexicons() {
 }
 
 #[test]
+fn inflected_forms_and_judgements_in_other_languages() {
+    for (text, want) in [
+        // Plurals and genders the tables do not list.
+        ("colori un po' più caldi", "temperature:up"),
+        ("fotos más oscuras", "brightness:down"),
+        // Hyphenated verb-pronoun pairs.
+        ("donne-lui un look cinéma", "style:cinematic:up"),
+        // "too" before a noun is too much of it.
+        ("troppo contrasto", "fix:contrast"),
+        ("demasiado contraste", "fix:contrast"),
+        // Saying what the photo is.
+        ("les couleurs sont ternes", "fix:saturation"),
+        ("as cores estão muito saturadas", "fix:saturation"),
+    ] {
+        let r = Reading::new(text);
+        let mut got = labels(&r);
+        got.extend(r.fixes.iter().map(|f| format!("fix:{}", f.aspect.name())));
+        assert_eq!(got, vec![want.to_string()], "{text}: {}", r.english);
+    }
+    let dull = Reading::new("les couleurs sont ternes");
+    assert_eq!(dull.fixes[0].hint, Some(Dir::Up));
+}
+
+#[test]
 fn taking_a_colour_away_moves_away_from_it() {
     for (text, want) in [
         ("get rid of the yellow", "temperature:down"),

@@ -255,6 +255,8 @@ pub fn match_instruction(text: &str) -> Match {
             let said_weak = after_too.is_some_and(|w| WEAK_WORDS.contains(w));
             let noun = matches!(c.kind, Kind::Noun);
             let too_much = has_seq(near_before, &["too", "much"])
+                // "troppo contrasto", "demasiado contraste" -> "too contrast".
+                || (noun && before.last() == Some(&"too"))
                 || has_seq(near_before, &["too", "many"])
                 || has_seq(near_before, &["so", "much"])
                 || (noun && said_strong);
