@@ -130,6 +130,17 @@ pub struct ApplyJob<'a> {
     pub mask: Option<&'a Path>,
 }
 
+/// What can be refused before any file is read: the strength, the kernel, the output's
+/// format and whether writing it would clobber something (the input, or an existing file
+/// without `--overwrite`). Returns the kernel.
+fn check_job(job: &ApplyJob, out: &OutputArgs) -> Result<Kernel> {
+    retouch_service::check_strength(job.strength)?;
+    let kernel = parse_kernel(&out.kernel)?;
+    retouch_io::OutFormat::from_path(job.output)?;
+    retouch_io::check_destination(job.output, Some(job.input), out.overwrite)?;
+    Ok(kernel)
+}
+
 /// Apply a grid or an edit file to a photo file and write the result; returns the JSON
 /// report (shared by `apply` and `batch`).
 pub fn apply_to_file(
@@ -139,11 +150,7 @@ pub fn apply_to_file(
     stages: &Stages,
 ) -> Result<serde_json::Value> {
     let t0 = Instant::now();
-    retouch_service::check_strength(job.strength)?;
-    let kernel = parse_kernel(&out.kernel)?;
-    retouch_io::OutFormat::from_path(job.output)?;
-    // Refuse early, before any work, if the output would clobber something.
-    retouch_io::check_destination(job.output, Some(job.input), out.overwrite)?;
+    let kernel = check_job(job, out)?;
     let ropts = ReadOptions {
         max_pixels: out.max_pixels,
         strict: out.strict,
@@ -193,21 +200,19 @@ pub fn apply_to_file(
 
 pub fn run(a: Args) -> Result<()> {
     let t0 = Instant::now();
-    retouch_service::check_strength(a.strength)?;
-    parse_kernel(&a.out.kernel)?;
-    retouch_io::OutFormat::from_path(&a.output)?;
-    retouch_io::check_destination(&a.output, Some(&a.input), a.out.overwrite)?;
-    let edit = a.edit.as_deref().map(crate::lut::load_edit).transpose()?;
-    let recipe = match (&a.grid, &edit) {
-        (Some(g), _) => Recipe::Grid(Box::new(load_grid(g)?)),
-        (None, Some(e)) => Recipe::Edit(e),
-        (None, None) => bail!("give a grid file (--grid) or an edit file (--edit)"),
-    };
     let job = ApplyJob {
         input: &a.input,
         output: &a.output,
         strength: a.strength,
         mask: a.mask.as_deref(),
+    };
+    // Refused before the grid or edit file is read.
+    check_job(&job, &a.out)?;
+    let edit = a.edit.as_deref().map(crate::lut::load_edit).transpose()?;
+    let recipe = match (&a.grid, &edit) {
+        (Some(g), _) => Recipe::Grid(Box::new(load_grid(g)?)),
+        (None, Some(e)) => Recipe::Edit(e),
+        (None, None) => bail!("give a grid file (--grid) or an edit file (--edit)"),
     };
     let v = apply_to_file(&job, recipe, &a.out, &Stages::new(a.json))?;
     if a.json {

@@ -138,33 +138,44 @@ pub enum Fallback {
 }
 
 /// The text the network's sentence encoder sees: [`retouch_instruct::Reading::encoder_text`],
-/// except where the learned reader read a clause: MiniLM knows English only, so such a
-/// clause is given as the known phrase of each request it read ("fotoğrafı siyah beyaz
-/// yap" -> "make it black and white"); the network would otherwise be told one thing by
-/// the attribute vector and another by an embedding of words it cannot read.
+/// except where a request was read from words MiniLM cannot read well: a clause the learned
+/// reader read, or a sentence in another language, whose English rewrite is word for word
+/// ("더 따뜻하게 해줘" -> "warmer make"). Such requests are given as the known phrase of
+/// each ("make it warmer", "darker in the sky"); the network would otherwise be told one
+/// thing by the attribute vector and another by an embedding of words out of its training
+/// (measured on coffee.png: "warmer make" moved b* by +1.2, "make it warmer" by +2.9).
 pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
-    let learned: Vec<&retouch_instruct::Request> = reading
-        .learned
-        .iter()
-        .flat_map(|l| &l.requests)
-        .filter(|q| reading.requests.iter().any(|r| r.target == q.target))
-        .collect();
-    if learned.is_empty() {
+    let foreign = reading.language.is_some();
+    let phrased: Vec<&retouch_instruct::Request> = if foreign {
+        reading.requests.iter().collect()
+    } else {
+        reading
+            .learned
+            .iter()
+            .flat_map(|l| &l.requests)
+            .filter(|q| reading.requests.iter().any(|r| r.target == q.target))
+            .collect()
+    };
+    if phrased.is_empty() {
         return reading.encoder_text().to_string();
     }
     let known = reading::phrases();
     let mut parts: Vec<String> = Vec::new();
-    // What the rules read, in the words they read it in.
-    if reading.requests.len() > learned.len() || !reading.keep.is_empty() {
+    // What else was read (kept aspects, fixes, generic intent, the rules' own requests), in
+    // the words it was read in.
+    let rest = reading.requests.len() > phrased.len()
+        || !reading.keep.is_empty()
+        || (foreign && (!reading.fixes.is_empty() || reading.generic));
+    if rest {
         parts.push(reading.encoder_text().to_string());
     }
-    for q in learned {
-        if let Some((p, _)) = known
+    for q in phrased {
+        let t = &q.target;
+        let phrase = known
             .iter()
-            .find(|(_, t)| t.attr == q.target.attr && t.dir == q.target.dir)
-        {
-            parts.push(p.clone());
-        }
+            .find(|(_, k)| t.region.is_none() && k.attr == t.attr && k.dir == t.dir)
+            .map(|(p, _)| p.clone());
+        parts.push(phrase.unwrap_or_else(|| t.words()));
     }
     parts.join(", ")
 }

@@ -164,8 +164,14 @@ async fn read_all(mut mp: Multipart, allowed: &[Field]) -> Result<Form, ApiError
         let known = Field::from_name(&name).filter(|f| allowed.contains(f));
         let Some(f) = known else {
             let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+            let what = if Field::from_name(&name).is_some() {
+                "the field \"{name}\" does not apply to this route"
+            } else {
+                "unknown field \"{name}\""
+            };
             return Err(ApiError::unprocessable(format!(
-                "unknown field \"{name}\"; this route takes {}",
+                "{}; this route takes {}",
+                what.replace("{name}", &name),
                 names.join(", ")
             )));
         };

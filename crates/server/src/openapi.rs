@@ -29,8 +29,11 @@ pub struct Operation {
 
 use Field::*;
 
-/// What `/v1/edit` and `/v1/grid` take (the routes read exactly these).
+/// What `/v1/edit` takes (the routes read exactly these).
 pub const EDIT_FIELDS: &[Field] = &[Image, Instruction, Region, Strength, Mask, Format, Quality];
+/// What `/v1/grid` takes: an edit file holds the edit itself, at full strength and for the
+/// whole photo; strength, mask and output format are given when it is applied (`/v1/apply`).
+pub const GRID_FIELDS: &[Field] = &[Image, Instruction, Region];
 /// What `/v1/apply` takes.
 pub const APPLY_FIELDS: &[Field] = &[Image, Edit, Strength, Mask, Format, Quality];
 /// What `/v1/lut` takes.
@@ -72,8 +75,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/v1/grid",
-        summary: "The model's edit of a photo as an edit file (.retouch), to apply again with /v1/apply at any strength without the network.",
-        fields: EDIT_FIELDS,
+        summary: "The model's edit of a photo as an edit file (.retouch), to apply again with /v1/apply at any strength, with a mask and in any format, without the network.",
+        fields: GRID_FIELDS,
         required: &[Image, Instruction],
         answer: Answer::EditFile,
     },

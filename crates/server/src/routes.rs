@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::form::{self, Field, Form};
-use crate::openapi::{APPLY_FIELDS, EDIT_FIELDS, LUT_FIELDS};
+use crate::openapi::{APPLY_FIELDS, EDIT_FIELDS, GRID_FIELDS, LUT_FIELDS};
 use crate::AppState;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -228,7 +228,7 @@ fn predict_file(st: &AppState, form: &Form) -> Result<(EditFile, Value), ApiErro
 }
 
 pub async fn grid(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
-    let (ticket, form) = admit(&st, req, EDIT_FIELDS).await?;
+    let (ticket, form) = admit(&st, req, GRID_FIELDS).await?;
     let (bytes, report) = on_worker(
         &st,
         move |st| {

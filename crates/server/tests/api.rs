@@ -180,7 +180,9 @@ async fn health_and_the_openapi_document_match_the_routes() {
                     ["properties"]
                     .as_object()
                     .unwrap();
-                assert!(fields.contains_key("strength"), "{path}");
+                assert!(fields.contains_key("image"), "{path}");
+                // An edit file is made at full strength: /v1/grid does not take one.
+                assert_eq!(fields.contains_key("strength"), path != "/v1/grid", "{path}");
             }
         }
     }
@@ -298,6 +300,17 @@ async fn an_edit_file_applies_the_same_edit_at_any_strength() {
     .await;
     assert_eq!(g.status(), StatusCode::OK);
     assert!(report(&g)["attributes"].as_array().unwrap().len() >= 2);
+    // What an edit file cannot hold is refused, not ignored: it is given to /v1/apply.
+    for (field, value) in [("strength", "0.5"), ("format", "png"), ("quality", "90")] {
+        let r = post(
+            &c,
+            format!("{base}/v1/grid"),
+            edit_form("warmer").text(field, value),
+        )
+        .await;
+        let m = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(m.contains(field) && m.contains("does not apply"), "{m}");
+    }
     let edit_file = g.bytes().await.unwrap().to_vec();
 
     let apply = |strength: &str| {
