@@ -130,3 +130,29 @@ fn a_clause_the_matcher_cannot_read_is_read_beside_the_ones_it_can() {
         assert!(!r.encode(s).unwrap().asks_nothing(), "{s}");
     }
 }
+
+#[test]
+fn the_encoder_sees_known_phrases_for_requests_read_from_another_language() {
+    use retouch_model::encoder_text;
+    // A word-for-word rewrite ("warmer make") is out of the network's training; the known
+    // phrase of each request is what it sees, so a foreign sentence conditions it as the
+    // English one does.
+    let ko = retouch_instruct::Reading::new("더 따뜻하게 해줘");
+    assert_eq!(ko.english, "warmer make");
+    assert_eq!(encoder_text(&ko), "make it warmer");
+    let fr = retouch_instruct::Reading::new("rends-la plus sombre et plus chaude");
+    assert_eq!(encoder_text(&fr), "make it darker, make it warmer");
+    // A region request keeps its region in words.
+    let es = retouch_instruct::Reading::new("oscurece el cielo");
+    assert_eq!(encoder_text(&es), "darker in the sky");
+    // Kept aspects and fixes are given in the words they were read in, beside the phrases.
+    let de = retouch_instruct::Reading::new("wärmer, aber die Helligkeit beibehalten");
+    let t = encoder_text(&de);
+    assert!(
+        t.ends_with("make it warmer") && t.contains("brightness"),
+        "{t}"
+    );
+    // English the rules read is given as written.
+    let en = retouch_instruct::Reading::new("warmer, lift the shadows");
+    assert_eq!(encoder_text(&en), "warmer, lift the shadows");
+}

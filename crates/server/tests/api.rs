@@ -182,7 +182,11 @@ async fn health_and_the_openapi_document_match_the_routes() {
                     .unwrap();
                 assert!(fields.contains_key("image"), "{path}");
                 // An edit file is made at full strength: /v1/grid does not take one.
-                assert_eq!(fields.contains_key("strength"), path != "/v1/grid", "{path}");
+                assert_eq!(
+                    fields.contains_key("strength"),
+                    path != "/v1/grid",
+                    "{path}"
+                );
             }
         }
     }
