@@ -448,7 +448,7 @@ pub fn markdown(s: &ProbeSummary) -> String {
     for (p, g) in &s.by_part {
         o += &row(p.label(), g);
     }
-    o += &row("held out (all three held-out parts)", &s.held_out);
+    o += &row("held out (every held-out part)", &s.held_out);
     o += &row("English", &s.english);
     o += &row("other languages", &s.other_languages);
     for (k, g) in &s.by_kind {

@@ -244,6 +244,24 @@ pub(crate) fn words() -> Vec<&'static str> {
     v
 }
 
+/// Phrases that say the photo is fine as it is: a generic word beside them ("great",
+/// "perfect") is praise, not a request.
+const SATISFIED: &[&str] = &[
+    "as it is",
+    "as is",
+    "looks great",
+    "looks good",
+    "looks perfect",
+    "it s perfect",
+    "is perfect",
+    "love it",
+    "leave it",
+    "don t change anything",
+    "do not change anything",
+    "no changes",
+    "fine as",
+];
+
 /// Phrases that ask for restraint over the whole sentence ("brighter, but don't overdo it"):
 /// every requested change is one step gentler.
 const RESTRAINT: &[&str] = &[
@@ -575,6 +593,12 @@ impl Reading {
                 continue;
             }
             rest.push((c.clone(), m, is_keep));
+        }
+        // "it looks great as it is", "leave it, it's perfect": praise, not a request to
+        // improve it.
+        let toks_all: Vec<&str> = english.split(' ').collect();
+        if SATISFIED.iter().any(|p| has_phrase(&toks_all, p)) {
+            generic = false;
         }
         let joined: Vec<&str> = rest.iter().map(|(c, _, _)| c.as_str()).collect();
         let matched = matcher::match_instruction(&joined.join(" , "));

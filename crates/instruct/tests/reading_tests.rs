@@ -181,6 +181,13 @@ fn judgements_and_describing_words_keep_their_meaning() {
             "darker and moodier",
             &["brightness:down", "style:low-key:up"][..],
         ),
+        // "faded" said of the photo is a judgement; asked for, a look.
+        ("the whole thing looks faded", &["blacks:down"][..]),
+        ("make it faded", &["blacks:up"][..]),
+        // Words that mean too much without "too".
+        ("the colours are garish", &["fix:saturation"][..]),
+        // A colour as a quantity is asked for, not judged.
+        ("add a bit of magenta", &["tint:up"][..]),
     ] {
         let r = Reading::new(text);
         let mut got = labels(&r);
@@ -198,6 +205,19 @@ fn judgements_and_describing_words_keep_their_meaning() {
             "{text}: {got:?}"
         );
     }
+}
+
+#[test]
+fn praise_is_not_a_request() {
+    for s in [
+        "it looks great as it is",
+        "love it, leave it",
+        "perfect as is",
+    ] {
+        let r = Reading::new(s);
+        assert!(r.is_empty() && !r.generic, "{s}: {}", r.summary());
+    }
+    assert!(Reading::new("make it look great").generic);
 }
 
 #[test]

@@ -142,6 +142,15 @@ pub fn shape(c: Correction, spec: &AutoSpec) -> Correction {
             }
         }
     };
+    // A cast named on one axis ("too yellow") is corrected on that axis only: the
+    // estimator's reading of the other axis ("greener") is not what was asked (measured:
+    // "too yellow" on astronaut.png moved a* by -3.8 and b* by 0).
+    let (warm, magenta) = ((v[0] - v[1]) / 2.0, (v[0] + v[1]) / 2.0);
+    if spec.temperature_hint != 0.0 && spec.tint_hint == 0.0 {
+        (v[0], v[1]) = (warm, -warm);
+    } else if spec.tint_hint != 0.0 && spec.temperature_hint == 0.0 {
+        (v[0], v[1]) = (magenta, magenta);
+    }
     nudge(&mut v, spec.temperature_hint, -1.0);
     nudge(&mut v, spec.tint_hint, 1.0);
     if spec.saturation_hint > 0.0 {

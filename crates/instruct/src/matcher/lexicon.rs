@@ -548,7 +548,21 @@ pub(super) const CAST_WORDS: &[&str] = &["cast", "casts"];
 pub(super) const TINT_WORDS: &[&str] = &["tint", "tone", "tones", "hue"];
 
 pub(super) const IMPERATIVE: &[&str] = &[
-    "make", "go", "turn", "give", "get", "render", "want", "like", "more", "less",
+    "make", "go", "turn", "give", "get", "render", "want", "like", "more", "less", "add",
+];
+/// Words that say a quantity is too much without "too" ("the colours are screaming").
+pub(super) const EXCESSIVE_WORDS: &[&str] = &[
+    "screaming",
+    "shouting",
+    "garish",
+    "overdone",
+    "overpowering",
+    "oversaturated",
+    "nuclear",
+    "radioactive",
+    "neon",
+    "blinding",
+    "over the top",
 ];
 pub(super) const CONSTRAINT: &[&str] = &[
     "keep",

@@ -255,6 +255,10 @@ pub fn match_instruction(text: &str) -> Match {
             let said_weak = after_too.is_some_and(|w| WEAK_WORDS.contains(w));
             let noun = matches!(c.kind, Kind::Noun);
             let too_much = has_seq(near_before, &["too", "much"])
+                || (noun
+                    && (0..after.len().min(4)).any(|k| {
+                        EXCESSIVE_WORDS.iter().any(|w| has_phrase(after, k, w))
+                    }))
                 // "troppo contrasto", "demasiado contraste" -> "too contrast".
                 || (noun && before.last() == Some(&"too"))
                 || has_seq(near_before, &["too", "many"])
@@ -323,11 +327,25 @@ pub fn match_instruction(text: &str) -> Match {
             // A noun that took its direction from a nearby "more"/"less" (see `worded`).
             let mut from_words = false;
             let (dir, conf) = match c.kind {
+                // "it looks faded": a judgement of the photo, not a request for the look.
+                Kind::Directed(d)
+                    if matches!(c.attr, Attr::Blacks)
+                        && find_any(before, IMPERATIVE).is_none()
+                        && near_before
+                            .iter()
+                            .any(|w| ["looks", "look", "is", "seems", "too", "so"].contains(w)) =>
+                {
+                    problem_read = !less;
+                    (if less { d } else { d.flip() }, 1.0)
+                }
                 Kind::Directed(d) => (if less { d.flip() } else { d }, 1.0),
                 Kind::Problem(d) => (d, 1.0),
                 Kind::Adjective(d) => {
                     let imperative = find_any(before, IMPERATIVE).is_some();
+                    // "a bit of magenta": the colour as a quantity, not a judgement.
+                    let quantity = before.last() == Some(&"of");
                     let problem = !not_enough
+                        && !quantity
                         && (cast
                             || near_before
                                 .iter()
