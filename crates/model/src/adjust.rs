@@ -130,35 +130,72 @@ pub fn shape(c: Correction, spec: &AutoSpec) -> Correction {
         v[3] = v[3].min(-0.03);
         v[4] = v[4].max(0.03);
     }
-    // A named cast: at least 0.12 in log gain the stated way on its axis (warmer: red over
-    // blue; magenta: red and blue over green), split evenly between the two gains.
-    let nudge = |v: &mut [f32; 6], hint: f32, sign_b: f32| {
-        if hint != 0.0 {
-            let along = hint * (v[0] + sign_b * v[1]);
-            if along < 0.12 {
-                let d = (0.12 - along) / 2.0 * hint;
-                v[0] += d;
-                v[1] += sign_b * d;
-            }
-        }
-    };
     // A cast named on one axis ("too yellow") is corrected on that axis only: the
     // estimator's reading of the other axis ("greener") is not what was asked (measured:
-    // "too yellow" on astronaut.png moved a* by -3.8 and b* by 0).
-    let (warm, magenta) = ((v[0] - v[1]) / 2.0, (v[0] + v[1]) / 2.0);
+    // "too yellow" on astronaut.png moved a* by -3.8 and b* by 0). The axes are CIELAB's:
+    // the gains split into a part that moves b* alone and one that moves a* alone
+    // ([`lab_axes`]); a named cast moves its axis at least `NAMED_CAST_STEP` the stated way.
+    let (mut a_part, mut b_part) = lab_axes(v[0], v[1]);
+    // Measured on the enhance benchmark's named casts (removed, blue / yellow / green /
+    // magenta): 42 / 40 / 27 / 33 % this way, 35 / 46 / 34 / 38 % keeping the other axis, whose
+    // cost on photos without that cast is the drift above (chelsea.png "too yellow": a*
+    // -7.8 with it, -1.0 without).
     if spec.temperature_hint != 0.0 && spec.tint_hint == 0.0 {
-        (v[0], v[1]) = (warm, -warm);
+        a_part = (0.0, 0.0);
     } else if spec.tint_hint != 0.0 && spec.temperature_hint == 0.0 {
-        (v[0], v[1]) = (magenta, magenta);
+        b_part = (0.0, 0.0);
     }
-    nudge(&mut v, spec.temperature_hint, -1.0);
-    nudge(&mut v, spec.tint_hint, 1.0);
+    b_part = at_least(b_part, spec.temperature_hint, LAB_B, lab_axes(0.0, 1.0).1);
+    a_part = at_least(a_part, spec.tint_hint, LAB_A, lab_axes(1.0, 0.0).0);
+    v[0] = a_part.0 + b_part.0;
+    v[1] = a_part.1 + b_part.1;
     if spec.saturation_hint > 0.0 {
         v[5] = v[5].max(0.2);
     } else if spec.saturation_hint < 0.0 {
         v[5] = v[5].min(-0.2);
     }
     Correction::from_vec(v)
+}
+
+/// a* per unit of log gain of red and of blue, at a neutral grey.
+const LAB_A: (f32, f32) = (20.8, 11.1);
+/// b* per unit of log gain of red and of blue, at a neutral grey.
+const LAB_B: (f32, f32) = (7.3, -30.1);
+/// How far a named cast moves its CIELAB axis at least (units of a* or b* at a mid grey; the
+/// step the former rule, 0.12 in log red over blue, gave b*).
+const NAMED_CAST_STEP: f32 = 2.2;
+
+/// `part` (log gains of red and blue) moved along `axis` until it shifts the CIELAB axis whose
+/// derivatives are `per_unit` by at least [`NAMED_CAST_STEP`] in the direction of `hint`.
+fn at_least(part: (f32, f32), hint: f32, per_unit: (f32, f32), axis: (f32, f32)) -> (f32, f32) {
+    if hint == 0.0 {
+        return part;
+    }
+    let hint = hint.signum();
+    let moved = hint * (per_unit.0 * part.0 + per_unit.1 * part.1);
+    let along = per_unit.0 * axis.0 + per_unit.1 * axis.1;
+    if moved >= NAMED_CAST_STEP || along == 0.0 {
+        return part;
+    }
+    let k = hint * (NAMED_CAST_STEP - moved) / along;
+    (part.0 + k * axis.0, part.1 + k * axis.1)
+}
+
+/// Log gains of red and blue (over green) split into the part that moves a* alone and the
+/// part that moves b* alone, by the derivatives of CIELAB at a neutral grey (the same at
+/// every grey level): per unit of log gain, red moves a* by 20.8 and b* by 7.3, blue moves
+/// a* by 11.1 and b* by -30.1.
+pub fn lab_axes(log_r: f32, log_b: f32) -> ((f32, f32), (f32, f32)) {
+    const A: [f32; 2] = [LAB_A.0, LAB_A.1];
+    const B: [f32; 2] = [LAB_B.0, LAB_B.1];
+    // a* alone: Δb* = 0 -> blue = red * 7.3/30.1; b* alone: Δa* = 0 -> red = -blue * 11.1/20.8.
+    let ua = (1.0, -B[0] / B[1]);
+    let ub = (-A[1] / A[0], 1.0);
+    // (log_r, log_b) = p ua + q ub.
+    let det = ua.0 * ub.1 - ub.0 * ua.1;
+    let p = (log_r * ub.1 - ub.0 * log_b) / det;
+    let q = (ua.0 * log_b - ua.1 * log_r) / det;
+    ((p * ua.0, p * ua.1), (q * ub.0, q * ub.1))
 }
 
 /// The problems a spec names: every asked aspect of a named-problem request; of a generic one,

@@ -214,26 +214,40 @@ fn named_problems_set_a_minimum_step_on_their_own_axis() {
         temperature_hint: -1.0,
         ..AutoSpec::default()
     };
+    // CIELAB shifts at a mid grey per unit of log gain (see `adjust::lab_axes`).
+    let da = |c: &Correction| 20.8 * c.log_r + 11.1 * c.log_b;
+    let db = |c: &Correction| 7.3 * c.log_r - 30.1 * c.log_b;
     let c = shape(none, &yellow_cast);
-    assert!(c.log_b - c.log_r >= 0.12 - 1e-6, "{c:?}");
+    assert!(db(&c) <= -2.2 + 1e-3, "{c:?}");
+    assert!(da(&c).abs() < 1e-3, "the other axis untouched: {c:?}");
     let green_cast = AutoSpec {
         white_balance: true,
         tint_hint: 1.0,
         ..AutoSpec::default()
     };
     let c = shape(none, &green_cast);
-    assert!(c.log_r + c.log_b >= 0.12 - 1e-6, "{c:?}");
-    assert!(
-        (c.log_r - c.log_b).abs() < 1e-6,
-        "the other axis untouched: {c:?}"
-    );
-    // Already far enough: unchanged.
-    let strong = Correction {
+    assert!(da(&c) >= 2.2 - 1e-3, "{c:?}");
+    assert!(db(&c).abs() < 1e-3, "the other axis untouched: {c:?}");
+    // A yellow cast read with some green in it: the green part is dropped, the b* part kept.
+    let mixed = Correction {
         log_r: -0.3,
         log_b: 0.3,
         ..none
     };
-    assert_eq!(shape(strong, &yellow_cast), strong);
+    let c = shape(mixed, &yellow_cast);
+    assert!(da(&c).abs() < 1e-3 && db(&c) < db(&mixed) + 1e-3, "{c:?}");
+    // Already far enough on its own axis: unchanged.
+    let (_, (r, b)) = retouch_model::adjust::lab_axes(-0.3, 0.3);
+    let strong = Correction {
+        log_r: r,
+        log_b: b,
+        ..none
+    };
+    let c = shape(strong, &yellow_cast);
+    assert!(
+        (c.log_r - r).abs() < 1e-6 && (c.log_b - b).abs() < 1e-6,
+        "{c:?}"
+    );
     // Aspects not asked for are zeroed; generic dead zones swallow small needs.
     let small = Correction {
         ev: 0.1,
@@ -251,4 +265,33 @@ fn named_problems_set_a_minimum_step_on_their_own_axis() {
         ),
         none
     );
+}
+
+#[test]
+fn a_named_cast_is_split_on_cielab_axes() {
+    use retouch_finish::correction::Correction;
+    use retouch_model::adjust::lab_axes;
+    let grey = [0.46f32, 0.46, 0.46];
+    let lab_after = |log_r: f32, log_b: f32| {
+        let c = Correction {
+            log_r,
+            log_b,
+            ..Correction::default()
+        };
+        let o = c.apply(&grey);
+        retouch_finish::lab::from_rgb([o[0], o[1], o[2]])
+    };
+    let base = lab_after(0.0, 0.0);
+    for (r, b) in [(0.1f32, -0.15f32), (-0.2, 0.05), (0.08, 0.12)] {
+        let (a_part, b_part) = lab_axes(r, b);
+        // The parts add up to the gains.
+        assert!((a_part.0 + b_part.0 - r).abs() < 1e-6 && (a_part.1 + b_part.1 - b).abs() < 1e-6);
+        // The a* part leaves b* (nearly) alone, the b* part a*.
+        let la = lab_after(a_part.0, a_part.1);
+        let lb = lab_after(b_part.0, b_part.1);
+        let (da, db) = (la[1] - base[1], la[2] - base[2]);
+        assert!(db.abs() < 0.1 * da.abs(), "a part: Δa* {da}, Δb* {db}");
+        let (da, db) = (lb[1] - base[1], lb[2] - base[2]);
+        assert!(da.abs() < 0.1 * db.abs(), "b part: Δa* {da}, Δb* {db}");
+    }
 }
