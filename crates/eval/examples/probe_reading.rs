@@ -3,7 +3,7 @@
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
 //! development part only). The fresh set is read only with `--fresh`, the reserve set only
-//! with `--reserve`, the sealed set only with `--sealed` (totals only): they are held out until a session's end. `--languages`
+//! with `--reserve`, the sealed set only with `--sealed` (totals only). `--languages`
 //! adds a row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;

@@ -66,9 +66,11 @@ impl Part {
         Part::Sealed,
     ];
 
-    /// Whether its failures are kept from whoever works on the reading.
+    /// Whether its failures are kept from whoever works on the reading (the reserve set's
+    /// were looked at in session 17, as its header allowed, and the reading fixed where the
+    /// fix was general: it is development now).
     pub fn held_out(self) -> bool {
-        self != Part::Development
+        !matches!(self, Part::Development | Part::Reserve)
     }
 
     /// The report's label.
@@ -78,7 +80,7 @@ impl Part {
             Part::Quarter => "held-out quarter",
             Part::Unseen => "unseen set: new languages, harder typos, no-op sentences",
             Part::Fresh => "fresh set (session 10), held out",
-            Part::Reserve => "reserve set (session 12), held out",
+            Part::Reserve => "reserve set (session 12), seen in session 17",
             Part::Sealed => "sealed set (session 17), held out",
         }
     }
@@ -441,7 +443,7 @@ pub fn markdown(s: &ProbeSummary) -> String {
         )
     };
     let mut o = format!(
-        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, reserve and sealed sets (`probe-*.txt`) are held out). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh and sealed sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
         s.sentences, s.photos
     );
     o += &row("all", &s.all);
@@ -499,7 +501,7 @@ mod tests {
         assert_eq!(count(Part::Quarter), probe / 4);
         assert_eq!(
             c.iter().filter(|x| x.held_out()).count(),
-            c.len() - count(Part::Development)
+            c.len() - count(Part::Development) - count(Part::Reserve)
         );
         // Sentences are unique.
         let mut s: Vec<&str> = c.iter().map(|x| x.sentence.as_str()).collect();
