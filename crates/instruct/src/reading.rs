@@ -278,6 +278,9 @@ const RESTRAINT: &[&str] = &[
     "keep it realistic",
     "natural looking",
     "natural look",
+    "look natural",
+    "looks natural",
+    "more natural",
     "realistic",
     "tastefully",
     "tasteful",
@@ -668,6 +671,11 @@ impl Reading {
         if RESTRAINT.iter().any(|p| has_phrase(&toks, p)) {
             for (t, _) in &mut matched.targets {
                 t.magnitude = t.magnitude.gentler();
+            }
+            // Restraint alone ("make it look natural") asks for what the photo needs, no
+            // more: the generic request, whose dead zones leave small needs alone.
+            if matched.targets.is_empty() && fixes.is_empty() && keep.is_empty() {
+                generic = true;
             }
         }
         let requests = matched

@@ -233,6 +233,17 @@ fn restraint_makes_every_change_gentler() {
     assert!(amount("more contrast, nothing drastic") < 0.5);
     assert!(amount("a lot warmer but keep it natural") < 1.5);
     assert!(amount("a lot warmer but keep it natural") > 0.5);
+    // A word of restraint that is also a recipe word keeps the request beside it.
+    let r = Reading::new("gentle warmth");
+    assert!(
+        r.requests
+            .iter()
+            .any(|q| q.target.label() == "temperature:up"),
+        "{}",
+        r.summary()
+    );
+    // Restraint alone asks for what the photo needs.
+    assert!(Reading::new("make it look natural").generic);
 }
 
 #[test]

@@ -530,6 +530,7 @@ pub fn match_instruction(text: &str) -> Match {
         });
         if !is_constraint
             && !undirected.is_empty()
+            && !adjectives.is_empty()
             && clause_targets
                 .iter()
                 .any(|(t, _)| !undirected.contains(&t.attr))
