@@ -1,3 +1,8 @@
+//! Cosine similarity of single foreign words to English retouching words under
+//! multilingual-e5-small (top four per word): the measurement behind not glossing unknown
+//! languages word by word with the encoder — antonyms are nearly as close as the right word
+//! ("chladnější": warmer 0.891, cooler 0.889).
+//! `cargo run --release -p retouch-text --example word_similarity -- chladnější "tối hơn"`
 use retouch_text::e5::{default_dir, E5Encoder, Prefix, FILE};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let enc = E5Encoder::load(&default_dir().join(FILE))?;
