@@ -599,8 +599,8 @@ impl Reading {
         }
         // "it looks great as it is", "leave it, it's perfect": praise, not a request to
         // improve it.
-        let toks_all: Vec<&str> = english.split(' ').collect();
-        if SATISFIED.iter().any(|p| has_phrase(&toks_all, p)) {
+        let words_all: Vec<&str> = english.split(' ').collect();
+        if SATISFIED.iter().any(|p| has_phrase(&words_all, p)) {
             generic = false;
         }
         let joined: Vec<&str> = rest.iter().map(|(c, _, _)| c.as_str()).collect();
@@ -667,8 +667,7 @@ impl Reading {
                 || !(matched.problems.contains(&t.attr)
                     && fixes.iter().any(|f| Aspect::of(&t.attr) == Some(f.aspect)))
         });
-        let toks: Vec<&str> = english.split(' ').collect();
-        if RESTRAINT.iter().any(|p| has_phrase(&toks, p)) {
+        if RESTRAINT.iter().any(|p| has_phrase(&words_all, p)) {
             for (t, _) in &mut matched.targets {
                 t.magnitude = t.magnitude.gentler();
             }

@@ -122,14 +122,24 @@ fn nearest(word: &str, vocab: &[&str]) -> Option<String> {
     }
 }
 
+/// The words a misspelling may stand for: the matcher's and the reading's own, sorted (made
+/// once per process).
+fn vocabulary() -> &'static [&'static str] {
+    static V: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let mut v = crate::matcher::vocabulary();
+        v.extend(crate::reading::words());
+        v.sort_unstable();
+        v.dedup();
+        v
+    })
+}
+
 /// Correct a (lower-case) sentence word by word; punctuation and spacing become single spaces
 /// around words the way the matcher's `normalise` leaves them. Returns the text and what was
 /// changed.
 pub fn correct(text: &str) -> (String, Vec<Correction>) {
-    let mut vocab = crate::matcher::vocabulary();
-    vocab.extend(crate::reading::words());
-    vocab.sort_unstable();
-    vocab.dedup();
+    let vocab = vocabulary();
     let mut fixes = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -141,20 +151,20 @@ pub fn correct(text: &str) -> (String, Vec<Correction>) {
         let ascii = w.chars().all(|c| c.is_ascii_alphabetic());
         let replacement = if let Some((_, to)) = TEXTING.iter().find(|(f, _)| *f == w) {
             Some(to.to_string()).filter(|t| *t != w)
-        } else if !ascii || known(&w, &vocab) {
+        } else if !ascii || known(&w, vocab) {
             None
         } else {
             let c = collapse(&w);
-            if known(&c, &vocab) {
+            if known(&c, vocab) {
                 Some(c)
             } else {
                 let once = collapse_to_one(&c);
-                if known(&once, &vocab) {
+                if known(&once, vocab) {
                     Some(once)
-                } else if let Some(base) = comparative_base(&c, &vocab) {
+                } else if let Some(base) = comparative_base(&c, vocab) {
                     Some(base)
                 } else {
-                    nearest(&c, &vocab)
+                    nearest(&c, vocab)
                 }
             }
         };

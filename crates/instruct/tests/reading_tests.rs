@@ -11,6 +11,22 @@ fn labels(r: &Reading) -> Vec<String> {
     v
 }
 
+/// Labels and fixes ("fix:contrast") of a reading.
+fn items(r: &Reading) -> Vec<String> {
+    let mut v = labels(r);
+    v.extend(r.fixes.iter().map(|f| format!("fix:{}", f.aspect.name())));
+    v
+}
+
+/// Each sentence is detected as its language and read as exactly those labels.
+fn read_as(cases: &[(&str, Language, &[&str])]) {
+    for &(text, lang, want) in cases {
+        let r = Reading::new(text);
+        assert_eq!(r.language, Some(lang), "{text}: {}", r.english);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+    }
+}
+
 #[test]
 fn other_languages_are_read_through_the_lexicon() {
     let cases: [(&str, Language, &[&str]); 9] = [
@@ -44,11 +60,7 @@ fn other_languages_are_read_through_the_lexicon() {
             &["contrast:up"],
         ),
     ];
-    for (text, lang, want) in cases {
-        let r = Reading::new(text);
-        assert_eq!(r.language, Some(lang), "{text}: {}", r.english);
-        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
-    }
+    read_as(&cases);
     assert_eq!(detect("make it warmer"), Language::English);
     assert_eq!(detect("give it a slight magenta tint"), Language::English);
 }
@@ -90,11 +102,7 @@ fn nine_more_languages_are_read_through_their_lexicons() {
         ("κάνε την πιο φωτεινή", Language::Greek, &["brightness:up"]),
         ("πιο ψυχρά χρώματα", Language::Greek, &["temperature:down"]),
     ];
-    for (text, lang, want) in cases {
-        let r = Reading::new(text);
-        assert_eq!(r.language, Some(lang), "{text}: {}", r.english);
-        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
-    }
+    read_as(&cases);
     // A one-word English typo that is also a word of some table stays English.
     assert_eq!(detect("mor contrst plz"), Language::English);
 }
@@ -115,8 +123,7 @@ fn inflected_forms_and_judgements_in_other_languages() {
         ("as cores estão muito saturadas", "fix:saturation"),
     ] {
         let r = Reading::new(text);
-        let mut got = labels(&r);
-        got.extend(r.fixes.iter().map(|f| format!("fix:{}", f.aspect.name())));
+        let got = items(&r);
         assert_eq!(got, vec![want.to_string()], "{text}: {}", r.english);
     }
     let dull = Reading::new("les couleurs sont ternes");
@@ -190,8 +197,7 @@ fn judgements_and_describing_words_keep_their_meaning() {
         ("add a bit of magenta", &["tint:up"][..]),
     ] {
         let r = Reading::new(text);
-        let mut got = labels(&r);
-        got.extend(r.fixes.iter().map(|f| format!("fix:{}", f.aspect.name())));
+        let got = items(&r);
         for w in want {
             assert!(
                 got.iter().any(|g| g == w),

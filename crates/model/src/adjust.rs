@@ -145,8 +145,9 @@ pub fn shape(c: Correction, spec: &AutoSpec) -> Correction {
     } else if spec.tint_hint != 0.0 && spec.temperature_hint == 0.0 {
         b_part = (0.0, 0.0);
     }
-    b_part = at_least(b_part, spec.temperature_hint, LAB_B, lab_axes(0.0, 1.0).1);
-    a_part = at_least(a_part, spec.tint_hint, LAB_A, lab_axes(1.0, 0.0).0);
+    let (ua, ub) = axes();
+    b_part = at_least(b_part, spec.temperature_hint, LAB_B, ub);
+    a_part = at_least(a_part, spec.tint_hint, LAB_A, ua);
     v[0] = a_part.0 + b_part.0;
     v[1] = a_part.1 + b_part.1;
     if spec.saturation_hint > 0.0 {
@@ -181,16 +182,18 @@ fn at_least(part: (f32, f32), hint: f32, per_unit: (f32, f32), axis: (f32, f32))
     (part.0 + k * axis.0, part.1 + k * axis.1)
 }
 
+/// The directions in (log red, log blue) that move a* alone (Δb* = 0: blue = red x
+/// 7.3/30.1) and b* alone (Δa* = 0: red = -blue x 11.1/20.8).
+fn axes() -> ((f32, f32), (f32, f32)) {
+    ((1.0, -LAB_B.0 / LAB_B.1), (-LAB_A.1 / LAB_A.0, 1.0))
+}
+
 /// Log gains of red and blue (over green) split into the part that moves a* alone and the
-/// part that moves b* alone, by the derivatives of CIELAB at a neutral grey (the same at
-/// every grey level): per unit of log gain, red moves a* by 20.8 and b* by 7.3, blue moves
-/// a* by 11.1 and b* by -30.1.
+/// part that moves b* alone ([`axes`]), by the derivatives of CIELAB at a neutral grey (the
+/// same at every grey level): per unit of log gain, red moves a* by 20.8 and b* by 7.3, blue
+/// moves a* by 11.1 and b* by -30.1.
 pub fn lab_axes(log_r: f32, log_b: f32) -> ((f32, f32), (f32, f32)) {
-    const A: [f32; 2] = [LAB_A.0, LAB_A.1];
-    const B: [f32; 2] = [LAB_B.0, LAB_B.1];
-    // a* alone: Δb* = 0 -> blue = red * 7.3/30.1; b* alone: Δa* = 0 -> red = -blue * 11.1/20.8.
-    let ua = (1.0, -B[0] / B[1]);
-    let ub = (-A[1] / A[0], 1.0);
+    let (ua, ub) = axes();
     // (log_r, log_b) = p ua + q ub.
     let det = ua.0 * ub.1 - ub.0 * ua.1;
     let p = (log_r * ub.1 - ub.0 * log_b) / det;

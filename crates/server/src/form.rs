@@ -165,13 +165,12 @@ async fn read_all(mut mp: Multipart, allowed: &[Field]) -> Result<Form, ApiError
         let Some(f) = known else {
             let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
             let what = if Field::from_name(&name).is_some() {
-                "the field \"{name}\" does not apply to this route"
+                format!("the field \"{name}\" does not apply to this route")
             } else {
-                "unknown field \"{name}\""
+                format!("unknown field \"{name}\"")
             };
             return Err(ApiError::unprocessable(format!(
-                "{}; this route takes {}",
-                what.replace("{name}", &name),
+                "{what}; this route takes {}",
                 names.join(", ")
             )));
         };
