@@ -55,7 +55,7 @@ pub struct Args {
     #[arg(long)]
     pub report: Option<PathBuf>,
     /// Replace the text between `<!-- eval:begin -->` and `<!-- eval:end -->` in this file
-    /// (e.g. README.md) with the results.
+    /// (e.g. docs/BENCHMARK.md) with the results.
     #[arg(long)]
     pub update_readme: Option<PathBuf>,
     /// Replace existing output files.
