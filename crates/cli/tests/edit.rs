@@ -283,6 +283,22 @@ fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!dir.path().join("odd.jpg").exists());
 
+    // A sentence that presents the photo, scene words and all, is not a request either.
+    let o = run(&[
+        "edit",
+        s(&input),
+        "this is our cabin in the snow",
+        "-o",
+        s(&dir.path().join("cabin.jpg")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("nothing to do") && err.contains("describes the photo"),
+        "{err}"
+    );
+    assert!(!dir.path().join("cabin.jpg").exists());
+
     let o = run(&[
         "edit",
         s(&dir.path().join("missing.jpg")),

@@ -9,6 +9,7 @@
 pub mod attr;
 pub mod check;
 pub mod concepts;
+pub mod description;
 pub mod generate;
 pub mod language;
 pub mod matcher;

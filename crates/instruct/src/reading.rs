@@ -10,6 +10,7 @@
 //! ([`crate::matcher`]) on what is left.
 
 use crate::attr::{Attr, Dir, Target};
+use crate::description;
 use crate::language::{self, Language};
 use crate::matcher::{self, Match};
 use crate::slider;
@@ -157,6 +158,10 @@ pub struct Reading {
     /// What the learned reader added, per text it read.
     #[serde(default)]
     pub learned: Vec<Learned>,
+    /// Clauses that present the photo rather than ask for a change ("this is my sister at
+    /// the beach"; [`description`]): read, and read as nothing to do.
+    #[serde(default)]
+    pub described: Vec<String>,
 }
 
 /// Words of a generic request, read in a clause that asks for nothing specific.
@@ -555,6 +560,8 @@ impl Reading {
             .collect();
         let mut fixes: Vec<Fix> = Vec::new();
         let mut generic = false;
+        let mut described: Vec<String> = Vec::new();
+        let mut keeping = false;
         // Clauses given to the matcher: all but the fix and generic ones, with their own
         // match and whether they keep something.
         let mut rest: Vec<(String, Match, bool)> = Vec::new();
@@ -568,7 +575,28 @@ impl Reading {
                 .collect();
             let m = matcher::match_instruction(c);
             let asks = !m.targets.is_empty();
-            let is_keep = !m.kept.is_empty() || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w));
+            // "keep the brightness and the contrast": an aspect named alone after a keep
+            // clause is kept too.
+            let aspect_words: Vec<&str> = KEEP_ASPECTS
+                .iter()
+                .flat_map(|(w, _)| w.split(' '))
+                .collect();
+            let continues_keep = std::mem::take(&mut keeping)
+                && KEEP_ASPECTS.iter().any(|(w, _)| has_phrase(&toks, w))
+                && toks
+                    .iter()
+                    .all(|w| aspect_words.contains(w) || FILLER.contains(w) || *w == "also");
+            let is_keep = !m.kept.is_empty()
+                || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w))
+                || continues_keep;
+            keeping = is_keep;
+            if continues_keep {
+                // Read as the keep clause it continues: "keep the contrast".
+                let c = format!("keep {c}");
+                let m = matcher::match_instruction(&c);
+                rest.push((c, m, true));
+                continue;
+            }
             if fix_verb && !aspects.is_empty() && !is_keep {
                 // "fix the exposure", "correct the white balance", "remove the blue cast":
                 // the matcher gives the direction where the clause names one ("blue cast").
@@ -593,6 +621,16 @@ impl Reading {
                 && GENERIC.iter().any(|g| has_phrase(&toks, g))
             {
                 generic = true;
+                continue;
+            }
+            // "this is my sister at the beach": the photo presented, its scene words not a
+            // request ([`description`]).
+            if !is_keep
+                && m.content_edits.is_empty()
+                && description::describes(c, rewritten.language, text)
+                && matcher::match_explicit(c).targets.is_empty()
+            {
+                described.push(c.clone());
                 continue;
             }
             rest.push((c.clone(), m, is_keep));
@@ -686,7 +724,9 @@ impl Reading {
                 confidence: *c,
             })
             .collect();
-        let unread = unread_words(&english, &matched);
+        let presenting: Vec<&str> = described.iter().flat_map(|c| c.split(' ')).collect();
+        let mut unread = unread_words(&english, &matched);
+        unread.retain(|w| !presenting.contains(&w.as_str()));
         Reading {
             text: text.to_string(),
             language: rewritten.language,
@@ -703,6 +743,7 @@ impl Reading {
             unread,
             matched,
             learned: Vec::new(),
+            described,
         }
     }
 
@@ -713,7 +754,12 @@ impl Reading {
     /// clause. What the learned reader adds for an attribute the rules already set is
     /// dropped ([`Self::absorb`]).
     pub fn unread_clauses(&self) -> Vec<String> {
-        let nothing = |r: &Reading| r.is_empty() && r.keep.is_empty() && r.content_edits.is_empty();
+        let nothing = |r: &Reading| {
+            r.is_empty()
+                && r.keep.is_empty()
+                && r.content_edits.is_empty()
+                && r.described.is_empty()
+        };
         let partly = |r: &Reading| !r.unread.is_empty() && r.content_edits.is_empty();
         if !self.text.chars().any(char::is_alphabetic) {
             return Vec::new();

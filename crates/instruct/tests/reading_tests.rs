@@ -351,7 +351,40 @@ fn slider_settings_become_sized_requests() {
 fn sentences_without_photometric_meaning_are_empty_and_say_why() {
     let r = Reading::new("my aunt took this");
     assert!(r.is_empty());
+    assert_eq!(r.described, vec!["my aunt took this".to_string()]);
+    let r = Reading::new("blah blah aunt");
+    assert!(r.is_empty());
     assert!(r.unread.contains(&"aunt".to_string()), "{:?}", r.unread);
+}
+
+#[test]
+fn a_sentence_that_presents_the_photo_asks_for_nothing_even_with_scene_words() {
+    for s in [
+        "this is my brother at the lake",
+        "a picture of our house in the snow",
+        "our road trip through the desert last autumn",
+        "voici mon frère à la plage",
+        "das ist unser Garten im Herbst",
+        "ecco la mia casa sulla spiaggia",
+        "este es mi abuelo en la nieve",
+        "这是我们的花园",
+    ] {
+        let r = Reading::new(s);
+        assert!(r.is_empty(), "{s}: {}", r.summary());
+        assert!(!r.described.is_empty(), "{s}");
+        assert!(
+            r.unread_clauses().is_empty(),
+            "{s}: not for the learned reader"
+        );
+    }
+    // A request beside the description, or a scene asked for as a look, is still read.
+    let r = Reading::new("this is my dog at the lake, make it warmer");
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+    assert!(!Reading::new("make it look like a snowy morning").is_empty());
+    assert!(!Reading::new("a snowy morning mood").is_empty());
+    assert!(!Reading::new("my photo of the lake is too dark").is_empty());
+    assert!(!Reading::new("make my sister's skin warmer").is_empty());
+    assert!(!Reading::new("rends ma photo de plage plus chaude").is_empty());
 }
 
 #[test]
@@ -512,4 +545,19 @@ fn a_region_chosen_apart_from_the_sentence_restricts_its_requests() {
     assert_eq!(got, vec!["brightness:down@sky", "temperature:up@person"]);
     assert!(r.matched.targets.iter().all(|(t, _)| t.region.is_some()));
     assert_eq!(r.plain(), "warmer in the person, darker in the sky");
+}
+
+#[test]
+fn aspects_listed_after_a_keep_word_are_all_kept() {
+    let r = Reading::new("more saturated, keep the brightness and the contrast");
+    assert!(r.keep.contains(&Aspect::Brightness), "{}", r.summary());
+    assert!(r.keep.contains(&Aspect::Contrast), "{}", r.summary());
+    // A request after "and" is not kept.
+    let r = Reading::new("keep the brightness and add contrast");
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    assert!(
+        labels(&r).contains(&"contrast:up".to_string()),
+        "{}",
+        r.summary()
+    );
 }

@@ -47,6 +47,11 @@ pub fn refusal(r: &Reading) -> Option<String> {
         "it only says what to keep".to_string()
     } else if !r.content_edits.is_empty() {
         "it asks to change the content, and only colour and tone are edited".to_string()
+    } else if !r.described.is_empty() {
+        format!(
+            "it describes the photo (\"{}\") rather than asking for a change",
+            r.described.join("; ")
+        )
     } else if r.unread.is_empty() {
         "it names no colour or tone change".to_string()
     } else {

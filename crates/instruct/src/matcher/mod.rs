@@ -95,6 +95,18 @@ fn magnitude(tokens: &[&str]) -> Magnitude {
 
 /// Match an instruction.
 pub fn match_instruction(text: &str) -> Match {
+    match_with(text, true)
+}
+
+/// [`match_instruction`] without recipes (the scene and mood words of the concept lexicon,
+/// [`crate::concepts`], and the matcher's goals such as "summer" or "travel magazine"): what
+/// the sentence asks for in so many words ("warmer", "more contrast", a look's name), not
+/// what its scene words suggest ("at the beach").
+pub fn match_explicit(text: &str) -> Match {
+    match_with(text, false)
+}
+
+fn match_with(text: &str, scenes: bool) -> Match {
     let norm = normalise(text);
     let mut tokens: Vec<String> = norm.split(' ').map(str::to_string).collect();
     let mut out = Match::default();
@@ -108,7 +120,12 @@ pub fn match_instruction(text: &str) -> Match {
             let toks: Vec<&str> = tokens.iter().map(String::as_str).collect();
             let hit = phrase_table
                 .iter()
-                .filter(|(p, _, _)| has_phrase(&toks, i, p))
+                .filter(|(p, ts, concept)| {
+                    // Without scenes, only a look's name counts, not a recipe ("summer",
+                    // "travel magazine", "beach").
+                    let recipe = *concept || !ts.iter().any(|t| matches!(t.attr, Attr::Style(_)));
+                    (scenes || !recipe) && has_phrase(&toks, i, p)
+                })
                 .max_by_key(|(p, _, _)| p.len());
             if let Some((p, targets, concept)) = hit {
                 let n = p.split(' ').count();
