@@ -9,7 +9,9 @@
 use crate::estimate::{Estimator, Problem};
 use crate::Result;
 use retouch_engine::fit::{fit_grid, FitParams};
-use retouch_engine::{BilateralGrid, GuideMap};
+use retouch_engine::{
+    slice_apply_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel,
+};
 use retouch_finish::auto::{self, AutoSpec};
 use retouch_finish::correction::Correction;
 use retouch_finish::keep;
@@ -234,6 +236,99 @@ pub fn auto_target(
             shape(e.predict_given(thumb, side, side, &named(spec))?, spec).apply(thumb)
         }
     })
+}
+
+/// How far (CIELAB units) a kept statistic may stay off on the thumbnail before the keep
+/// grid is refitted ([`keep_grid`]).
+pub const KEEP_RESIDUAL: f32 = 0.15;
+
+/// Refits of the keep grid at most ([`keep_grid`]).
+const KEEP_REFITS: usize = 3;
+
+/// The statistics of `keep::statistics` that `kept` holds fixed.
+fn kept_indices(kept: &[Aspect]) -> Vec<usize> {
+    let mut v: Vec<usize> = kept
+        .iter()
+        .flat_map(|a| match a {
+            Aspect::Brightness => &[0usize][..],
+            Aspect::Contrast => &[1],
+            Aspect::Saturation => &[2],
+            Aspect::WhiteBalance => &[3, 4],
+            Aspect::Colour => &[2, 3, 4],
+        })
+        .copied()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The largest distance between `before`'s and `after`'s kept statistics.
+pub fn kept_residual(before: &[f32], after: &[f32], kept: &[Aspect]) -> f32 {
+    let (b, a) = (keep::statistics(before), keep::statistics(after));
+    kept_indices(kept)
+        .into_iter()
+        .map(|i| (a[i] - b[i]).abs())
+        .fold(0.0, f32::max)
+}
+
+/// The grid that puts the kept aspects of `original` back on `edited` (both `l x l`
+/// thumbnails; `edited` is what the edits so far make of `original`). A fitted grid is a
+/// smoothed version of the correction, and the photo is clipped to [0, 1] when it is written,
+/// so the fit's own result is measured, clipped, and what is still off is added to the target
+/// and fitted again, up to [`KEEP_REFITS`] times, until every kept statistic is within
+/// [`KEEP_RESIDUAL`]. Returns the grid and the residual it leaves on the thumbnail.
+pub fn keep_grid(
+    original: &[f32],
+    edited: &[f32],
+    kept: &[Aspect],
+    l: usize,
+    guide: &GuideMap,
+) -> Result<(BilateralGrid, f32)> {
+    let mut target = keep_target(original, edited, kept);
+    let mut grid = fit(edited, &target, l, l, guide)?;
+    let mut got = apply_clipped(&grid, guide, edited, l)?;
+    let mut residual = kept_residual(original, &got, kept);
+    for _ in 0..KEEP_REFITS {
+        if residual <= KEEP_RESIDUAL {
+            break;
+        }
+        // What the fitted result should have been, and the step toward it.
+        let again = keep_target(original, &got, kept);
+        let next: Vec<f32> = target
+            .iter()
+            .zip(again.iter().zip(&got))
+            .map(|(t, (w, g))| t + (w - g))
+            .collect();
+        let g2 = fit(edited, &next, l, l, guide)?;
+        let got2 = apply_clipped(&g2, guide, edited, l)?;
+        let r2 = kept_residual(original, &got2, kept);
+        if r2 >= residual {
+            break;
+        }
+        (target, grid, got, residual) = (next, g2, got2, r2);
+    }
+    Ok((grid, residual))
+}
+
+/// `grid` applied to an `l x l` thumbnail, clipped to [0, 1] as a written photo is.
+fn apply_clipped(
+    grid: &BilateralGrid,
+    guide: &GuideMap,
+    thumb: &[f32],
+    l: usize,
+) -> Result<Vec<f32>> {
+    let mut out = vec![0f32; thumb.len()];
+    slice_apply_with(
+        Kernel::Portable,
+        grid,
+        guide,
+        ImageRef::new(thumb, l, l, 3)?,
+        ImageMut::new(&mut out, l, l, 3)?,
+        &ApplyParams::default(),
+    )?;
+    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+    Ok(out)
 }
 
 /// `after` with each kept aspect of `before` put back, in the order colour, white balance,

@@ -501,8 +501,7 @@ impl Retoucher {
             }
         }
         if !reading.keep.is_empty() && !edits.is_empty() {
-            let target = adjust::keep_target(&original, &thumb, &reading.keep);
-            let grid = adjust::fit(&thumb, &target, l, l, &self.guide)?;
+            let (grid, _) = adjust::keep_grid(&original, &thumb, &reading.keep, l, &self.guide)?;
             edits.push(Edit {
                 grid,
                 region: None,
