@@ -6,7 +6,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use retouch_engine::benchdata::{test_grid, test_image, SIZES};
 use retouch_engine::{slice_apply_with, ApplyParams, GuideMap, ImageMut, ImageRef};
-use retouch_eval::runtime::{median, EditRow};
+use retouch_eval::runtime::{median, EditRow, TextRow};
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -33,20 +33,39 @@ pub struct Args {
 
 /// Median stage timings of text + network + slice (decode and encode excluded), for the
 /// whole-photo sentence and for the whole-photo + region one.
-fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<[Vec<EditRow>; 3]> {
+fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<EditBench> {
     let model = a
         .model
         .clone()
         .unwrap_or_else(retouch_model::default_model_path);
+    let t = Instant::now();
     let r = retouch_model::Retoucher::load(&model, &retouch_text::default_dir())?;
+    let model_load_ms = t.elapsed().as_secs_f64() * 1e3;
     use retouch_eval::runtime::{
-        edit_stages, GENERIC_INSTRUCTION, INSTRUCTION, REGION_INSTRUCTION,
+        edit_stages, text_stage, GENERIC_INSTRUCTION, INSTRUCTION, REGION_INSTRUCTION,
     };
-    Ok([
-        edit_stages(&r, kernel, a.runs, INSTRUCTION)?,
-        edit_stages(&r, kernel, a.runs, REGION_INSTRUCTION)?,
-        edit_stages(&r, kernel, a.runs, GENERIC_INSTRUCTION)?,
-    ])
+    let (reader_load_ms, text) = text_stage(&r, a.runs)?;
+    Ok(EditBench {
+        model_load_ms,
+        reader_load_ms,
+        text,
+        rows: [
+            edit_stages(&r, kernel, a.runs, INSTRUCTION)?,
+            edit_stages(&r, kernel, a.runs, REGION_INSTRUCTION)?,
+            edit_stages(&r, kernel, a.runs, GENERIC_INSTRUCTION)?,
+        ],
+    })
+}
+
+/// What `--edit` measures.
+#[derive(Default)]
+struct EditBench {
+    /// The generator, its guide and MiniLM (`Retoucher::load`).
+    model_load_ms: f64,
+    /// multilingual-e5-small and the learned reader's head.
+    reader_load_ms: f64,
+    text: Vec<TextRow>,
+    rows: [Vec<EditRow>; 3],
 }
 
 #[derive(Serialize)]
@@ -74,6 +93,12 @@ struct Report {
     edit_region: Vec<EditRow>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     edit_generic: Vec<EditRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_load_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reader_load_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    text: Vec<TextRow>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -134,11 +159,17 @@ pub fn run(a: Args) -> Result<()> {
         pb.inc(1);
     }
     pb.finish_and_clear();
-    let [edit, edit_region, edit_generic] = if a.edit {
-        bench_edit(&a, kernel)?
+    let bench = if a.edit {
+        Some(bench_edit(&a, kernel)?)
     } else {
-        [Vec::new(), Vec::new(), Vec::new()]
+        None
     };
+    let (model_load_ms, reader_load_ms) = (
+        bench.as_ref().map(|b| b.model_load_ms),
+        bench.as_ref().map(|b| b.reader_load_ms),
+    );
+    let EditBench { text, rows, .. } = bench.unwrap_or_default();
+    let [edit, edit_region, edit_generic] = rows;
     let report = Report {
         kernel: kernel.name(),
         threads: retouch_engine::threads(),
@@ -148,6 +179,9 @@ pub fn run(a: Args) -> Result<()> {
         edit,
         edit_region,
         edit_generic,
+        model_load_ms,
+        reader_load_ms,
+        text,
     };
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -190,6 +224,26 @@ pub fn run(a: Args) -> Result<()> {
             );
         }
         out!("{tables}");
+        if let (Some(m), Some(l)) = (report.model_load_ms, report.reader_load_ms) {
+            outln!(
+                "\ntext stage (reading, learned reader where the rules leave a clause, MiniLM), median of {} runs; load: model + MiniLM {m:.0} ms, multilingual-e5 + reader {l:.0} ms",
+                report.runs
+            );
+            outln!(
+                "| sentence | tokens | clauses read by the learned reader | median ms | min ms |"
+            );
+            outln!("|---|---|---|---|---|");
+            for r in &report.text {
+                outln!(
+                    "| {} | {} | {} | {:.1} | {:.1} |",
+                    r.sentence,
+                    r.tokens,
+                    r.learned_clauses,
+                    r.text_ms,
+                    r.min_ms
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -39,6 +39,60 @@ pub struct EditRow {
     pub region_fraction: Option<f64>,
 }
 
+/// Sentences of about 20 tokens for the text stage's rows: one the rules read whole, one in
+/// a language without a lexicon (Norwegian), which the learned reader reads (multilingual-e5
+/// and its head on top of MiniLM).
+pub const TEXT_SENTENCES: [&str; 2] = [
+    "could you please make this photo a little warmer, lift the shadows and bring down the highlights",
+    "kan du gjøre bildet litt varmere og mørkere, og gi det mer kontrast i skyggene takk",
+];
+
+/// The text stage of one sentence (medians, ms): reading, learned reader, sentence encoder.
+#[derive(Clone, Debug, Serialize)]
+pub struct TextRow {
+    pub sentence: &'static str,
+    /// Tokens the network's sentence encoder saw (with `[CLS]` and `[SEP]`).
+    pub tokens: usize,
+    /// Clauses the learned reader read.
+    pub learned_clauses: usize,
+    pub text_ms: f64,
+    pub min_ms: f64,
+}
+
+/// Load times (ms) of the model and the learned reader, and the text stage of each
+/// [`TEXT_SENTENCES`] entry: `runs` timed runs after a warm-up. The learned reader is loaded
+/// once here (`Retoucher::learned`), as `retouch edit` does on the first sentence that needs
+/// it.
+pub fn text_stage(r: &Retoucher, runs: u32) -> Result<(f64, Vec<TextRow>)> {
+    let t = Instant::now();
+    r.learned()?;
+    let reader_load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let mut rows = Vec::new();
+    for sentence in TEXT_SENTENCES {
+        let mut times = Vec::new();
+        let (mut tokens, mut learned_clauses) = (0, 0);
+        for i in 0..=runs {
+            let t = Instant::now();
+            let enc = r.encode(sentence)?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            tokens = enc.encoded.tokens.dims().first().copied().unwrap_or(0);
+            learned_clauses = enc.reading.learned.len();
+            if i > 0 {
+                times.push(ms);
+            }
+        }
+        let min_ms = times.iter().copied().fold(f64::INFINITY, f64::min);
+        rows.push(TextRow {
+            sentence,
+            tokens,
+            learned_clauses,
+            text_ms: median(&mut times),
+            min_ms,
+        });
+    }
+    Ok((reader_load_ms, rows))
+}
+
 /// One size's rule-based timings (medians, ms): matcher + pipeline at full resolution.
 #[derive(Clone, Debug, Serialize)]
 pub struct PipelineRow {
