@@ -361,3 +361,11 @@ fn the_keep_grid_is_refitted_until_the_clipped_thumbnail_keeps_its_statistics() 
         }
     }
 }
+
+#[test]
+fn fitted_corrections_stay_within_the_avx2_kernels_depth() {
+    // The engine's SIMD kernel slices grids of depth <= lanes + 1 (9 with AVX2's 8 lanes);
+    // deeper ones fall back to the portable kernel, about 6x slower at 4K.
+    let p = retouch_model::adjust::fit_params();
+    assert!((2..=9).contains(&p.grid_d), "{}", p.grid_d);
+}
