@@ -58,7 +58,6 @@ fn bench_edit(a: &Args, kernel: retouch_engine::Kernel) -> Result<EditBench> {
 }
 
 /// What `--edit` measures.
-#[derive(Default)]
 struct EditBench {
     /// The generator, its guide and MiniLM (`Retoucher::load`).
     model_load_ms: f64,
@@ -164,12 +163,15 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         None
     };
-    let (model_load_ms, reader_load_ms) = (
-        bench.as_ref().map(|b| b.model_load_ms),
-        bench.as_ref().map(|b| b.reader_load_ms),
-    );
-    let EditBench { text, rows, .. } = bench.unwrap_or_default();
-    let [edit, edit_region, edit_generic] = rows;
+    let (model_load_ms, reader_load_ms, text, [edit, edit_region, edit_generic]) = match bench {
+        Some(b) => (
+            Some(b.model_load_ms),
+            Some(b.reader_load_ms),
+            b.text,
+            b.rows,
+        ),
+        None => (None, None, Vec::new(), Default::default()),
+    };
     let report = Report {
         kernel: kernel.name(),
         threads: retouch_engine::threads(),

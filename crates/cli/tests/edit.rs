@@ -265,39 +265,24 @@ fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
     ok(&o);
     assert!(String::from_utf8_lossy(&o.stderr).contains("longer than"));
 
-    let o = run(&[
-        "edit",
-        s(&input),
-        "zorbly flimflam",
-        "-o",
-        s(&dir.path().join("odd.jpg")),
-    ]);
-    // Nothing in it asks for a change: one line naming the unread words, exit 1, no file
-    // (never the nearest known phrase).
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("nothing to do") && err.contains("zorbly"),
-        "{err}"
-    );
+    // An instruction with nothing to do: exit 1, no file, one line that says why.
+    let refused = |instruction: &str, name: &str| {
+        let out = dir.path().join(name);
+        let o = run(&["edit", s(&input), instruction, "-o", s(&out)]);
+        assert_eq!(o.status.code(), Some(1), "{instruction}");
+        assert!(!out.exists(), "{instruction}");
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(err.contains("nothing to do"), "{err}");
+        err
+    };
+    // Nothing in it asks for a change: the line names the unread words (never the nearest
+    // known phrase).
+    let err = refused("zorbly flimflam", "odd.jpg");
+    assert!(err.contains("zorbly"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(!dir.path().join("odd.jpg").exists());
-
     // A sentence that presents the photo, scene words and all, is not a request either.
-    let o = run(&[
-        "edit",
-        s(&input),
-        "this is our cabin in the snow",
-        "-o",
-        s(&dir.path().join("cabin.jpg")),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("nothing to do") && err.contains("describes the photo"),
-        "{err}"
-    );
-    assert!(!dir.path().join("cabin.jpg").exists());
+    let err = refused("this is our cabin in the snow", "cabin.jpg");
+    assert!(err.contains("describes the photo"), "{err}");
 
     let o = run(&[
         "edit",

@@ -251,14 +251,8 @@ pub fn cases() -> Result<Vec<Case>> {
 
 /// Whether the kept aspect's statistics stayed within the tolerance.
 pub fn kept(a: Aspect, before: &[f32; 5], after: &[f32; 5]) -> bool {
-    let idx: &[usize] = match a {
-        Aspect::Brightness => &[0],
-        Aspect::Contrast => &[1],
-        Aspect::Saturation => &[2],
-        Aspect::WhiteBalance => &[3, 4],
-        Aspect::Colour => &[2, 3, 4],
-    };
-    idx.iter()
+    a.statistics()
+        .iter()
         .all(|i| (after[*i] - before[*i]).abs() <= KEEP_TOLERANCE)
 }
 

@@ -54,6 +54,18 @@ impl Aspect {
         }
     }
 
+    /// Which of `retouch_finish::keep::statistics` (mean L*, L* spread, mean chroma, mean a*,
+    /// mean b*) keeping this aspect holds fixed.
+    pub fn statistics(self) -> &'static [usize] {
+        match self {
+            Aspect::Brightness => &[0],
+            Aspect::Contrast => &[1],
+            Aspect::Saturation => &[2],
+            Aspect::WhiteBalance => &[3, 4],
+            Aspect::Colour => &[2, 3, 4],
+        }
+    }
+
     /// The aspect an attribute belongs to, for keeping and fixing.
     pub fn of(attr: &Attr) -> Option<Aspect> {
         match attr {
@@ -562,6 +574,10 @@ impl Reading {
         let mut generic = false;
         let mut described: Vec<String> = Vec::new();
         let mut keeping = false;
+        let aspect_words: Vec<&str> = KEEP_ASPECTS
+            .iter()
+            .flat_map(|(w, _)| w.split(' '))
+            .collect();
         // Clauses given to the matcher: all but the fix and generic ones, with their own
         // match and whether they keep something.
         let mut rest: Vec<(String, Match, bool)> = Vec::new();
@@ -577,10 +593,6 @@ impl Reading {
             let asks = !m.targets.is_empty();
             // "keep the brightness and the contrast": an aspect named alone after a keep
             // clause is kept too.
-            let aspect_words: Vec<&str> = KEEP_ASPECTS
-                .iter()
-                .flat_map(|(w, _)| w.split(' '))
-                .collect();
             let continues_keep = std::mem::take(&mut keeping)
                 && KEEP_ASPECTS.iter().any(|(w, _)| has_phrase(&toks, w))
                 && toks

@@ -4,7 +4,6 @@
 //! units) in the clipped full-resolution output, per sentence and photo.
 //! `cargo run --release -p retouch-model --example keep_residual [PHOTO ...]`
 use retouch_finish::keep::statistics;
-use retouch_instruct::Aspect;
 use retouch_model::{apply_edits, default_model_path, Retoucher};
 
 const SENTENCES: &[&str] = &[
@@ -17,16 +16,6 @@ const SENTENCES: &[&str] = &[
     "give it a vintage look but keep the brightness",
     "more saturated, keep the brightness and the contrast",
 ];
-
-fn indices(a: Aspect) -> &'static [usize] {
-    match a {
-        Aspect::Brightness => &[0],
-        Aspect::Contrast => &[1],
-        Aspect::Saturation => &[2],
-        Aspect::WhiteBalance => &[3, 4],
-        Aspect::Colour => &[2, 3, 4],
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut photos: Vec<String> = std::env::args().skip(1).collect();
@@ -62,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .reading
                 .keep
                 .iter()
-                .flat_map(|k| indices(*k).iter())
+                .flat_map(|k| k.statistics().iter())
                 .map(|&i| (a[i] - b[i]).abs())
                 .fold(0.0f32, f32::max);
             all.push(worst);

@@ -252,14 +252,7 @@ const KEEP_REFITS: usize = 3;
 fn kept_indices(kept: &[Aspect]) -> Vec<usize> {
     let mut v: Vec<usize> = kept
         .iter()
-        .flat_map(|a| match a {
-            Aspect::Brightness => &[0usize][..],
-            Aspect::Contrast => &[1],
-            Aspect::Saturation => &[2],
-            Aspect::WhiteBalance => &[3, 4],
-            Aspect::Colour => &[2, 3, 4],
-        })
-        .copied()
+        .flat_map(|a| a.statistics().iter().copied())
         .collect();
     v.sort_unstable();
     v.dedup();
