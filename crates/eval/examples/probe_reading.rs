@@ -3,7 +3,8 @@
 //! reader, per group. `cargo run --release -p retouch-eval --example probe_reading [HEAD]`
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
 //! development part only). The fresh set is read only with `--fresh`, the reserve set only
-//! with `--reserve`, the sealed set only with `--sealed` (totals only). `--languages`
+//! with `--reserve`, the sealed set only with `--sealed`, the negation set only with
+//! `--negation` (totals only). `--languages`
 //! adds a row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
@@ -16,6 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fresh = args.iter().any(|a| a == "--fresh");
     let reserve = args.iter().any(|a| a == "--reserve");
     let sealed = args.iter().any(|a| a == "--sealed");
+    let negation = args.iter().any(|a| a == "--negation");
     let by_language = args.iter().any(|a| a == "--languages");
     let head = args
         .iter()
@@ -32,6 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|c| fresh || c.part != Part::Fresh)
         .filter(|c| reserve || c.part != Part::Reserve)
         .filter(|c| sealed || c.part != Part::Sealed)
+        .filter(|c| negation || c.part != Part::Negation)
     {
         let rules = Reading::new(&c.sentence);
         let mut both = rules.clone();

@@ -37,6 +37,9 @@ pub const RESERVE: &str = include_str!("../data/probe-reserve.txt");
 /// before that session's work on the reading (whose end looks at the reserve set's failures),
 /// and wholly held out.
 pub const SEALED: &str = include_str!("../data/probe-sealed.txt");
+/// The negation set (`crates/eval/data/probe-negation.txt`): written at the start of session
+/// 19, before that session's work on negation and constraints, and wholly held out.
+pub const NEGATION: &str = include_str!("../data/probe-negation.txt");
 
 /// Which part of the probe a sentence belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -54,16 +57,19 @@ pub enum Part {
     Reserve,
     /// `probe-sealed.txt`.
     Sealed,
+    /// `probe-negation.txt`.
+    Negation,
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 7] = [
         Part::Development,
         Part::Quarter,
         Part::Unseen,
         Part::Fresh,
         Part::Reserve,
         Part::Sealed,
+        Part::Negation,
     ];
 
     /// Whether its failures are kept from whoever works on the reading (the reserve set's
@@ -82,10 +88,12 @@ impl Part {
             Part::Fresh => "fresh set (session 10), held out",
             Part::Reserve => "reserve set (session 12), seen in session 17",
             Part::Sealed => "sealed set (session 17), held out",
+            Part::Negation => "negation set (session 19), held out",
         }
     }
 
-    /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`, `sealed`).
+    /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`, `sealed`,
+    /// `negation`).
     pub fn name(self) -> &'static str {
         match self {
             Part::Development => "development",
@@ -94,6 +102,7 @@ impl Part {
             Part::Fresh => "fresh",
             Part::Reserve => "reserve",
             Part::Sealed => "sealed",
+            Part::Negation => "negation",
         }
     }
 
@@ -243,6 +252,7 @@ pub fn cases() -> Result<Vec<Case>> {
         (FRESH, Part::Fresh),
         (RESERVE, Part::Reserve),
         (SEALED, Part::Sealed),
+        (NEGATION, Part::Negation),
     ] {
         c.extend(parse(text)?.into_iter().map(|x| Case { part, ..x }));
     }
@@ -437,7 +447,7 @@ pub fn markdown(s: &ProbeSummary) -> String {
         )
     };
     let mut o = format!(
-        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh and sealed sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, sealed and negation sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
         s.sentences, s.photos
     );
     o += &row("all", &s.all);
@@ -491,6 +501,7 @@ mod tests {
         assert!(count(Part::Fresh) >= 120);
         assert!(count(Part::Reserve) >= 90);
         assert!(count(Part::Sealed) >= 60);
+        assert!(count(Part::Negation) >= 50);
         let probe = count(Part::Development) + count(Part::Quarter);
         assert_eq!(count(Part::Quarter), probe / 4);
         assert_eq!(
