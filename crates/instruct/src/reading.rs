@@ -287,6 +287,9 @@ const RESTRAINT: &[&str] = &[
     "not overdo",
     "without overdoing",
     "not overdone",
+    "overboard",
+    "go too far",
+    "too far",
     "not too much",
     "nothing drastic",
     "nothing too drastic",
@@ -409,6 +412,8 @@ const FILLER: &[&str] = &[
     "feel",
     "feels",
     "make",
+    "making",
+    "getting",
     "photo",
     "photos",
     "picture",
@@ -469,6 +474,9 @@ const FILLER: &[&str] = &[
     "quite",
     "rather",
     "not",
+    "no",
+    "enough",
+    "either",
     "don",
     "t",
     "s",
@@ -501,6 +509,7 @@ const FILLER: &[&str] = &[
     "his",
     "him",
     "what",
+    "why",
     "which",
     "how",
     "into",
@@ -592,14 +601,19 @@ impl Reading {
             let m = matcher::match_instruction(c);
             let asks = !m.targets.is_empty();
             // "keep the brightness and the contrast": an aspect named alone after a keep
-            // clause is kept too.
+            // clause is kept too; one with a direction word ("i don't want it grey, i want
+            // more colour") is a request.
             let continues_keep = std::mem::take(&mut keeping)
                 && KEEP_ASPECTS.iter().any(|(w, _)| has_phrase(&toks, w))
+                && m.targets.iter().all(|(_, conf)| *conf < 0.8)
                 && toks
                     .iter()
                     .all(|w| aspect_words.contains(w) || FILLER.contains(w) || *w == "also");
+            // "don't overdo the saturation" asks for a little of it.
+            let overdo = matcher::OVERDO.iter().any(|w| has_phrase(&toks, w));
+            let dislike = matcher::DISLIKE.iter().any(|w| has_phrase(&toks, w));
             let is_keep = !m.kept.is_empty()
-                || KEEP_WORDS.iter().any(|w| has_phrase(&toks, w))
+                || (KEEP_WORDS.iter().any(|w| has_phrase(&toks, w)) && !overdo && !dislike)
                 || continues_keep;
             keeping = is_keep;
             if continues_keep {
@@ -717,7 +731,7 @@ impl Reading {
                 || !(matched.problems.contains(&t.attr)
                     && fixes.iter().any(|f| Aspect::of(&t.attr) == Some(f.aspect)))
         });
-        if RESTRAINT.iter().any(|p| has_phrase(&words_all, p)) {
+        if matched.restrained || RESTRAINT.iter().any(|p| has_phrase(&words_all, p)) {
             for (t, _) in &mut matched.targets {
                 t.magnitude = t.magnitude.gentler();
             }
@@ -769,10 +783,18 @@ impl Reading {
         let nothing = |r: &Reading| {
             r.is_empty()
                 && r.keep.is_empty()
+                && r.matched.kept.is_empty()
                 && r.content_edits.is_empty()
                 && r.described.is_empty()
         };
-        let partly = |r: &Reading| !r.unread.is_empty() && r.content_edits.is_empty();
+        // A clause the rules read as a constraint is theirs: "without crushing the blacks"
+        // is not a request for deeper blacks, whatever its unread words.
+        let partly = |r: &Reading| {
+            !r.unread.is_empty()
+                && r.content_edits.is_empty()
+                && r.keep.is_empty()
+                && r.matched.kept.is_empty()
+        };
         if !self.text.chars().any(char::is_alphabetic) {
             return Vec::new();
         }
@@ -796,18 +818,21 @@ impl Reading {
     }
 
     /// Add what the learned reader read in one of [`Self::unread_clauses`]: its requests
-    /// (unless the sentence already sets that attribute), fixes, kept aspects and generic
+    /// (unless the sentence already sets or keeps that attribute), fixes, kept aspects and generic
     /// intent; its words no longer count as unread.
     pub fn absorb(&mut self, l: Learned) {
         if l.is_empty() {
             return;
         }
         for r in &l.requests {
+            // The rules set it, or kept it ("brighter, not darker", "without crushing the
+            // blacks").
             if self
                 .matched
                 .targets
                 .iter()
                 .any(|(t, _)| t.attr == r.target.attr)
+                || self.matched.kept.contains(&r.target.attr)
             {
                 continue;
             }
@@ -817,7 +842,17 @@ impl Reading {
             self.requests.push(r.clone());
         }
         for f in &l.fixes {
-            push_fix(&mut self.fixes, f.aspect, f.attr.zip(f.hint));
+            // A fix of what the rules already set or kept would undo their direction.
+            let set = self
+                .matched
+                .targets
+                .iter()
+                .map(|(t, _)| &t.attr)
+                .chain(&self.matched.kept)
+                .any(|a| f.aspect.covers(a) || Aspect::of(a) == Some(f.aspect));
+            if !set {
+                push_fix(&mut self.fixes, f.aspect, f.attr.zip(f.hint));
+            }
         }
         for k in &l.keep {
             if !self.keep.contains(k) && !self.requests.iter().any(|r| k.covers(&r.target.attr)) {
@@ -947,6 +982,7 @@ const KEEP_WORDS: &[&str] = &[
     "dont",
     "without",
     "no change",
+    "no need",
 ];
 
 fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<(Attr, Dir)>) {

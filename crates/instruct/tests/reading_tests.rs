@@ -561,3 +561,120 @@ fn aspects_listed_after_a_keep_word_are_all_kept() {
         r.summary()
     );
 }
+
+#[test]
+fn refusals_corrections_and_restraint() {
+    use retouch_instruct::Attr;
+    // A refused look or change is kept off the photo; the request beside it stands.
+    let r = Reading::new("I don't want it black and white, I want more colour");
+    assert_eq!(labels(&r), vec!["saturation:up"], "{}", r.summary());
+    assert!(r.matched.kept.contains(&Attr::Monochrome));
+    let r = Reading::new("no black and white");
+    assert!(r.is_empty(), "{}", r.summary());
+    assert!(r.matched.kept.contains(&Attr::Monochrome));
+    assert!(r.unread.is_empty(), "{:?}", r.unread);
+    let r = Reading::new("not darker, brighter");
+    assert_eq!(labels(&r), vec!["brightness:up"], "{}", r.summary());
+    // "not so X", "shouldn't be this X", "avoid X", "stop ... so X": the opposite of X.
+    for (text, want) in [
+        ("make it not so cold", "temperature:up"),
+        ("not so bright please", "brightness:down"),
+        ("it shouldn't be this dark", "brightness:up"),
+        ("avoid the yellow look", "temperature:down"),
+        ("stop making it so blue", "temperature:up"),
+        ("the colours shouldn't be this loud", "saturation:down"),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec![want], "{text}: {}", r.summary());
+        assert!(r.unread.is_empty(), "{text}: {:?}", r.unread);
+    }
+    // What the user dislikes is reduced; "no need to" is a constraint.
+    for (text, want) in [
+        ("i don't like the green", "tint:up"),
+        ("i hate the yellow", "temperature:down"),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec![want], "{text}: {}", r.summary());
+        assert!(r.keep.is_empty(), "{text}: {}", r.summary());
+    }
+    let r = Reading::new("no need to change the contrast, just warmer");
+    assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.summary());
+    assert_eq!(r.keep, vec![Aspect::Contrast]);
+    // "not so" in the lexicon languages.
+    for (text, want) in [
+        ("pas si froide", "temperature:up"),
+        ("nicht so hell", "brightness:down"),
+        ("no tan fría", "temperature:up"),
+        ("non così calda", "temperature:down"),
+        ("não tão clara", "brightness:down"),
+        ("не такая холодная", "temperature:up"),
+        ("niet zo licht", "brightness:down"),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec![want], "{text}: {}", r.english);
+    }
+    let r = Reading::new("pas plus sombre, plus chaude");
+    assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.english);
+    assert_eq!(r.keep, vec![Aspect::Brightness]);
+    // A lack said of the photo is a problem the photo sizes.
+    let r = Reading::new("there's no contrast");
+    assert_eq!(items(&r), vec!["fix:contrast"], "{}", r.summary());
+    assert_eq!(r.fixes[0].hint, Some(Dir::Up));
+    // Restraint: a little of it, not a constraint and not the opposite.
+    let r = Reading::new("don't overdo the saturation, just a bit more");
+    assert_eq!(labels(&r), vec!["saturation:up"], "{}", r.summary());
+    assert!(r.keep.is_empty(), "{}", r.summary());
+    assert!(r.requests[0].amount < 0.6, "{}", r.summary());
+    let r = Reading::new("nothing too dramatic, just a bit brighter");
+    assert_eq!(labels(&r), vec!["brightness:up"], "{}", r.summary());
+    let r = Reading::new("brighter, but not too bright");
+    assert_eq!(labels(&r), vec!["brightness:up"], "{}", r.summary());
+    assert!(r.requests[0].amount < 0.6, "{}", r.summary());
+    // A constraint clause is the rules' own: nothing in it goes to the learned reader.
+    let r = Reading::new("more contrast without crushing the blacks");
+    assert_eq!(labels(&r), vec!["contrast:up"], "{}", r.summary());
+    assert!(r.matched.kept.contains(&Attr::Blacks));
+    assert!(r.unread_clauses().is_empty(), "{:?}", r.unread_clauses());
+    assert!(Reading::new("brighten without blowing out the highlights")
+        .unread_clauses()
+        .is_empty());
+}
+
+#[test]
+fn the_learned_reader_does_not_undo_a_kept_attribute() {
+    use retouch_instruct::reading::{Learned, Request};
+    use retouch_instruct::{Attr, Target};
+    let mut r = Reading::new("more contrast without crushing the blacks");
+    r.absorb(Learned {
+        text: "without crushing the blacks".into(),
+        requests: vec![Request {
+            target: Target::new(Attr::Blacks, Dir::Down),
+            amount: -1.0,
+            confidence: 0.9,
+        }],
+        fixes: Vec::new(),
+        keep: Vec::new(),
+        generic: false,
+        nothing: 0.0,
+    });
+    assert_eq!(labels(&r), vec!["contrast:up"], "{}", r.summary());
+    // ... nor fix it the other way.
+    let mut r = Reading::new("why is it not bright");
+    r.absorb(Learned {
+        text: "why is it not bright".into(),
+        requests: Vec::new(),
+        fixes: vec![retouch_instruct::Fix {
+            aspect: Aspect::Brightness,
+            hint: Some(Dir::Down),
+            attr: Some(Attr::Brightness),
+        }],
+        keep: Vec::new(),
+        generic: false,
+        nothing: 0.0,
+    });
+    assert!(
+        r.fixes.iter().all(|f| f.hint != Some(Dir::Down)),
+        "{}",
+        r.summary()
+    );
+}

@@ -45,6 +45,9 @@ pub fn refusal(r: &Reading) -> Option<String> {
     }
     let what = if !r.keep.is_empty() {
         "it only says what to keep".to_string()
+    } else if !r.matched.kept.is_empty() {
+        // "no black and white", "not darker".
+        "it only says what not to do".to_string()
     } else if !r.content_edits.is_empty() {
         "it asks to change the content, and only colour and tone are edited".to_string()
     } else if !r.described.is_empty() {

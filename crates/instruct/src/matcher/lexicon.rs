@@ -39,12 +39,21 @@ pub(super) fn concepts() -> Vec<Concept> {
                 "lightened",
                 "brighten up",
                 "lighten up",
+                "brightening",
+                "lightening",
             ],
             Attr::Brightness,
             Kind::Directed(Up),
         ),
         c(
-            &["darker", "darken", "darkened", "dimmer", "dim down"],
+            &[
+                "darker",
+                "darken",
+                "darkened",
+                "darkening",
+                "dimmer",
+                "dim down",
+            ],
             Attr::Brightness,
             Kind::Directed(Down),
         ),
@@ -312,6 +321,9 @@ pub fn vocabulary() -> Vec<&'static str> {
             WEAK_WORDS,
             REDUCE_VERBS,
             FADED_WORDS,
+            NEGATORS,
+            OVERDO,
+            DISLIKE,
         ] {
             list.iter().for_each(|w| add(w));
         }
@@ -583,7 +595,76 @@ pub(super) const CONSTRAINT: &[&str] = &[
     "intact",
     "not touch",
     "not change",
+    "no need",
 ];
+
+/// Words that say what the user dislikes ("i don't like the green", "i hate the yellow"):
+/// less of what follows, not a constraint.
+pub(crate) const DISLIKE: &[&str] = &[
+    "don t like",
+    "do not like",
+    "dont like",
+    "dislike",
+    "hate",
+    "can t stand",
+    "not a fan of",
+    "not fond of",
+];
+/// Words that refuse what follows them ("no sepia", "not so cold", "avoid making it any
+/// darker", "stop making everything so yellow", "it shouldn't be this loud").
+pub(super) const NEGATORS: &[&str] = &[
+    "no",
+    "not",
+    "never",
+    "avoid",
+    "avoiding",
+    "nope",
+    "stop",
+    "nothing",
+    "shouldn t",
+    "shouldnt",
+    "mustn t",
+    "mustnt",
+];
+
+/// Words that may stand between a negator and what it refuses ("no more contrast", "not so
+/// cold", "avoid making it any darker").
+pub(super) const NEGATION_GAP: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "any",
+    "more",
+    "it",
+    "its",
+    "making",
+    "getting",
+    "so",
+    "this",
+    "that",
+    "such",
+    "be",
+    "look",
+    "looking",
+    "everything",
+    "all",
+    "of",
+    "things",
+    "very",
+    "overly",
+];
+
+/// Words of restraint that turn a "don't" clause into a request for a little ("don't overdo
+/// the saturation", "don't go overboard with the warmth").
+pub(crate) const OVERDO: &[&str] = &[
+    "overdo",
+    "overdoing",
+    "overboard",
+    "go too far",
+    "overcook",
+    "overcooking",
+];
+
 pub(super) const CONTENT_VERBS: &[&str] = &[
     "add",
     "remove",

@@ -19,6 +19,7 @@ mod normalise;
 use crate::attr::{Attr, Dir, Magnitude, Target};
 use lexicon::*;
 pub use lexicon::{joined_phrases, vocabulary};
+pub(crate) use lexicon::{DISLIKE, OVERDO};
 pub use normalise::normalise;
 use serde::{Deserialize, Serialize};
 use Dir::{Down, Up};
@@ -38,6 +39,10 @@ pub struct Match {
     /// "too much contrast", "underexposed"): how far to go depends on the photo.
     #[serde(default)]
     pub problems: Vec<Attr>,
+    /// Whether a change was named only to be held back ("not too dark", "nothing too
+    /// dramatic"): the sentence asks for restraint, not for that change.
+    #[serde(default)]
+    pub restrained: bool,
 }
 
 /// Length of [`Match::attribute_vector`]: (10 atomic + 13 styles) x (whole photo, a region).
@@ -113,7 +118,8 @@ fn match_with(text: &str, scenes: bool) -> Match {
     let phrase_table = phrase_table();
     // Clause boundaries are decided on the original tokens so that "dark and moody" stays one.
     // Pass 1: styles/goals consume their words (replaced by a marker).
-    let mut found_phrases: Vec<(usize, Vec<Target>, bool)> = Vec::new();
+    // (position, targets, from the concept lexicon, refused: "no sepia", "nothing too dramatic").
+    let mut found_phrases: Vec<(usize, Vec<Target>, bool, bool)> = Vec::new();
     {
         let mut i = 0;
         while i < tokens.len() {
@@ -129,7 +135,10 @@ fn match_with(text: &str, scenes: bool) -> Match {
                 .max_by_key(|(p, _, _)| p.len());
             if let Some((p, targets, concept)) = hit {
                 let n = p.split(' ').count();
-                found_phrases.push((i, targets.clone(), *concept));
+                let before = &toks[..i];
+                out.restrained |= restrained(before);
+                let refused = refusal(before) != Refusal::None || restrained(before);
+                found_phrases.push((i, targets.clone(), *concept, refused));
                 for t in tokens.iter_mut().skip(i).take(n) {
                     *t = "§".into();
                 }
@@ -185,8 +194,18 @@ fn match_with(text: &str, scenes: bool) -> Match {
             .collect();
         let joined = clause.join(" ");
         let toks: Vec<&str> = joined.split(' ').collect();
-        let is_constraint = find_any(&toks, CONSTRAINT).is_some();
-        let mag = magnitude(&toks);
+        // "don't overdo the saturation": a little of it, not a constraint.
+        let overdo = find_any(&toks, OVERDO).is_some();
+        // "i don't like the green": less of it.
+        let dislike = find_any(&toks, DISLIKE).is_some();
+        let is_constraint = find_any(&toks, CONSTRAINT).is_some() && !overdo && !dislike;
+        let mag = if overdo {
+            Magnitude::Slight
+        } else {
+            magnitude(&toks)
+        };
+        // Attributes a negator keeps ("not darker", "no black and white", "no more contrast").
+        let mut refused_here: Vec<Attr> = Vec::new();
         let region = REGIONS
             .iter()
             .find(|(w, _)| (0..toks.len()).any(|i| has_phrase(&toks, i, w)))
@@ -202,8 +221,13 @@ fn match_with(text: &str, scenes: bool) -> Match {
         let continues_judgement = std::mem::take(&mut judging);
         let mut adjectives: Vec<Attr> = Vec::new();
         // Styles/goals that started inside this clause.
-        for (pos, ts, concept) in &found_phrases {
-            if *pos >= a && *pos < b {
+        for (pos, ts, concept, refused) in &found_phrases {
+            if *pos >= a && *pos < b && *refused {
+                // A refused look is kept off the photo; a refused recipe is simply not read.
+                for t in ts.iter().filter(|t| matches!(t.attr, Attr::Style(_))) {
+                    refused_here.push(t.attr);
+                }
+            } else if *pos >= a && *pos < b {
                 for t in ts {
                     let mut t = *t;
                     // A concept's recipe has its own amounts; the clause's amount word moves
@@ -340,6 +364,32 @@ fn match_with(text: &str, scenes: bool) -> Match {
             let requested_tint = matches!(c.kind, Kind::Adjective(_))
                 && !cast
                 && after.first().is_some_and(|w| TINT_WORDS.contains(w));
+            // "lighter, but not too light", "nothing too dark": restraint, not a request.
+            if restrained(before) {
+                out.restrained = true;
+                i += n;
+                continue;
+            }
+            // "no sepia", "not darker", "not so cold", "there's no contrast".
+            let refused = if not_enough {
+                Refusal::None
+            } else if find_any(before, DISLIKE).is_some() {
+                Refusal::Disliked
+            } else {
+                refusal(before)
+            };
+            // A refused change or quantity is kept: "not darker", "no more contrast".
+            let keeps = match c.kind {
+                Kind::Directed(_) | Kind::Problem(_) => refused != Refusal::None,
+                Kind::Noun => refused == Refusal::Refused,
+                Kind::Adjective(_) => false,
+            };
+            let disliked = refused == Refusal::Disliked;
+            if keeps {
+                refused_here.push(c.attr);
+                i += n;
+                continue;
+            }
             let mut problem_read = matches!(c.kind, Kind::Problem(_));
             // A noun that took its direction from a nearby "more"/"less" (see `worded`).
             let mut from_words = false;
@@ -357,6 +407,10 @@ fn match_with(text: &str, scenes: bool) -> Match {
                 }
                 Kind::Directed(d) => (if less { d.flip() } else { d }, 1.0),
                 Kind::Problem(d) => (d, 1.0),
+                // "not so cold", "avoid the yellow", "it shouldn't be this loud": the opposite.
+                Kind::Adjective(d) if refused == Refusal::Refused || disliked => (d.flip(), 0.9),
+                // "it is not bright": a lack.
+                Kind::Adjective(d) if refused == Refusal::Lacking => (d, 0.9),
                 Kind::Adjective(d) => {
                     let imperative = find_any(before, IMPERATIVE).is_some();
                     // "a bit of magenta": the colour as a quantity, not a judgement.
@@ -377,6 +431,16 @@ fn match_with(text: &str, scenes: bool) -> Match {
                     problem_read = problem && !less;
                     let d = if problem { d.flip() } else { d };
                     (if less { d.flip() } else { d }, 0.9)
+                }
+                // "there's no contrast": too little of it.
+                Kind::Noun if refused == Refusal::Lacking => {
+                    problem_read = true;
+                    (Up, 1.0)
+                }
+                // "i hate the contrast": too much of it.
+                Kind::Noun if disliked => {
+                    problem_read = true;
+                    (Down, 1.0)
                 }
                 Kind::Noun => {
                     problem_read = too_much || not_enough || lifted_blacks;
@@ -554,6 +618,11 @@ fn match_with(text: &str, scenes: bool) -> Match {
         {
             clause_targets.retain(|(t, _)| !undirected.contains(&t.attr));
         }
+        for attr in refused_here {
+            if !out.kept.contains(&attr) {
+                out.kept.push(attr);
+            }
+        }
         if is_constraint {
             for (t, _) in clause_targets {
                 if !out.kept.contains(&t.attr) {
@@ -595,6 +664,70 @@ const JUDGED_FILLER: &[&str] = &[
     "a", "bit", "little", "kind", "of", "kinda", "very", "too", "quite", "rather", "really", "so",
     "also", "way", "overly", "somewhat", "slightly", "pretty",
 ];
+
+/// How a negator before a concept word bears on it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Refusal {
+    /// No negator.
+    None,
+    /// "no sepia", "not darker", "not so cold", "shouldn't be this loud": not wanted.
+    Refused,
+    /// "it is not bright", "there's no contrast": a lack said of the photo.
+    Lacking,
+    /// "i don't like the green", "i hate the contrast": less of it.
+    Disliked,
+}
+
+/// The nearest negator before a concept word, with only [`NEGATION_GAP`] words between.
+fn refusal(before: &[&str]) -> Refusal {
+    let mut k = before.len();
+    // The words between, nearest the concept first.
+    let mut gap: Vec<&str> = Vec::new();
+    while k > 0 && gap.len() <= 4 {
+        for neg in NEGATORS {
+            let p: Vec<&str> = neg.split(' ').collect();
+            if k < p.len() || before[k - p.len()..k] != p[..] {
+                continue;
+            }
+            // "not as warm" is "less warm" (`less` in the matcher).
+            if *neg == "not" && gap.last() == Some(&"as") {
+                return Refusal::None;
+            }
+            let start = k - p.len();
+            // "it is not bright", "why is it not bright", "there's no contrast".
+            let said = before[start.saturating_sub(2)..start].iter().any(|w| {
+                [
+                    "is", "s", "are", "looks", "look", "seems", "feels", "has", "have", "there",
+                ]
+                .contains(w)
+            });
+            let direct = gap.iter().all(|w| ["the", "a", "an", "any"].contains(w));
+            return if said && direct && (*neg == "not" || *neg == "no") {
+                Refusal::Lacking
+            } else {
+                Refusal::Refused
+            };
+        }
+        if !NEGATION_GAP.contains(&before[k - 1]) {
+            return Refusal::None;
+        }
+        gap.push(before[k - 1]);
+        k -= 1;
+    }
+    Refusal::None
+}
+
+/// "not too dark", "nothing too dramatic", "not too much contrast": restraint on what follows.
+fn restrained(before: &[&str]) -> bool {
+    [
+        &["not", "too"][..],
+        &["nothing", "too"],
+        &["not", "too", "much"],
+        &["nothing", "too", "much"],
+    ]
+    .iter()
+    .any(|s| before.ends_with(s))
+}
 
 fn has_seq(ws: &[&str], seq: &[&str]) -> bool {
     ws.windows(seq.len()).any(|w| w == seq)
