@@ -19,7 +19,7 @@ pub const MIN_DELTA: f32 = 0.5;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use retouch_instruct::generate::{Generated, Generator, Split};
+use retouch_instruct::generate::{Generated, Generator, Register, Split};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ pub struct TripletMeta {
     pub photo: String,
     pub mode: Mode,
     pub instruction: String,
-    pub register: String,
+    pub register: Register,
     /// What the instruction asks for (matcher ground truth).
     pub attributes: Vec<String>,
     /// The targets with magnitude and region.
@@ -76,7 +76,7 @@ impl TripletMeta {
             photo: photo.to_string(),
             mode,
             instruction: String::new(),
-            register: String::new(),
+            register: said.register,
             attributes: Vec::new(),
             targets: Vec::new(),
             params,
@@ -297,7 +297,7 @@ impl Synth {
             if !kept.is_empty() {
                 // Re-word with the verified targets only.
                 let mut g = Generator::new(self.seed ^ index ^ (attempt << 32), self.split);
-                let said = g.describe(&kept, &[t.meta.register.as_str()]);
+                let said = g.describe(&kept, &[t.meta.register]);
                 let mut t = t;
                 t.meta.set_words(said);
                 return t;
@@ -331,7 +331,15 @@ impl Synth {
                 let dparams = params_for_with(&degr, r.gen_bool(0.4));
                 let input = apply(photo, &dparams).unwrap_or_else(|_| photo.clone());
                 let fix: Vec<Target> = degr.iter().map(Target::flipped).collect();
-                let said = g.describe(&fix, &["problem", "casual", "professional", "terse"]);
+                let said = g.describe(
+                    &fix,
+                    &[
+                        Register::Problem,
+                        Register::Casual,
+                        Register::Professional,
+                        Register::Terse,
+                    ],
+                );
                 let meta =
                     TripletMeta::new(index, id, mode, said, params_for(&fix), Some(dparams), None);
                 Triplet {
@@ -375,7 +383,10 @@ impl Synth {
                         mode = Mode::Stylize;
                     }
                 }
-                let said = g.describe(&targets, &["professional", "casual", "terse"]);
+                let said = g.describe(
+                    &targets,
+                    &[Register::Professional, Register::Casual, Register::Terse],
+                );
                 let params = params_for(&targets);
                 // Local edits go both ways: half the time the region of the *input* is degraded
                 // (the opposite edit) and the target is the photo itself.

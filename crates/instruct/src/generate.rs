@@ -23,13 +23,48 @@ pub enum Split {
     Validation,
 }
 
+/// The way a generated sentence is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Register {
+    /// "warmer, +contrast".
+    Terse,
+    /// "way too dark lol".
+    Casual,
+    /// "lift the shadows slightly".
+    Professional,
+    /// "the shadows are too dark".
+    Problem,
+    /// "warmer, but keep the brightness".
+    Constraint,
+    /// "make it look like a travel magazine".
+    Goal,
+    /// "give it a vintage look".
+    Style,
+    /// "brighten the sky".
+    Local,
+}
+
+impl Register {
+    pub const ALL: [Register; 8] = [
+        Register::Terse,
+        Register::Casual,
+        Register::Professional,
+        Register::Problem,
+        Register::Constraint,
+        Register::Goal,
+        Register::Style,
+        Register::Local,
+    ];
+}
+
 /// A generated instruction with its ground truth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Generated {
     pub text: String,
     pub targets: Vec<Target>,
     pub kept: Vec<Attr>,
-    pub register: String,
+    pub register: Register,
     pub holdout: bool,
 }
 
@@ -526,16 +561,18 @@ impl Generator {
         Some((text, t, ph.holdout))
     }
 
-    /// Put given targets into words, in one of `registers` ("terse", "casual", "professional",
-    /// "problem"). Styles become style phrases; targets with a region become local phrases.
+    /// Put given targets into words, in one of `registers` (terse, casual, professional,
+    /// problem; the others are written as professional). Styles become style phrases; targets with a region become local phrases.
     /// The returned targets carry the magnitude the *text* expresses (a terse "+exposure" says
     /// nothing about how much).
-    pub fn describe(&mut self, targets: &[Target], registers: &[&str]) -> Generated {
-        let register = *registers.choose(&mut self.rng).unwrap_or(&"professional");
+    pub fn describe(&mut self, targets: &[Target], registers: &[Register]) -> Generated {
+        let register = *registers
+            .choose(&mut self.rng)
+            .unwrap_or(&Register::Professional);
         let forms: &[Form] = match register {
-            "terse" => &[Terse, Comp],
-            "casual" => &[Comp, Prob, Imp],
-            "problem" => &[Prob],
+            Register::Terse => &[Terse, Comp],
+            Register::Casual => &[Comp, Prob, Imp],
+            Register::Problem => &[Prob],
             _ => &[Imp, Comp],
         };
         let mut parts = Vec::new();
@@ -641,15 +678,15 @@ impl Generator {
             }
         }
         let text = match register {
-            "terse" => parts.join(", "),
-            "problem" => parts.join(" and "),
+            Register::Terse => parts.join(", "),
+            Register::Problem => parts.join(" and "),
             _ => join_natural(&parts, &mut self.rng),
         };
         Generated {
             text,
             targets: said,
             kept: vec![],
-            register: register.to_string(),
+            register,
             holdout,
         }
     }
@@ -683,30 +720,25 @@ impl Generator {
     }
 
     fn try_random(&mut self) -> Generated {
-        let register = *[
-            "terse",
-            "casual",
-            "professional",
-            "problem",
-            "constraint",
-            "goal",
-            "style",
-            "local",
-        ]
-        .choose(&mut self.rng)
-        .unwrap_or(&"professional");
+        let register = *Register::ALL
+            .choose(&mut self.rng)
+            .unwrap_or(&Register::Professional);
         let mut holdout = false;
         let mut targets = Vec::new();
         let mut kept = Vec::new();
         let mut parts: Vec<String> = Vec::new();
         let k = *[1usize, 1, 2, 2, 3, 4].choose(&mut self.rng).unwrap_or(&1);
         let text = match register {
-            "terse" | "professional" | "casual" | "problem" | "constraint" => {
+            Register::Terse
+            | Register::Professional
+            | Register::Casual
+            | Register::Problem
+            | Register::Constraint => {
                 let forms: &[Form] = match register {
-                    "terse" => &[Terse, Comp],
-                    "professional" => &[Imp],
-                    "casual" => &[Comp, Prob, Imp],
-                    "problem" => &[Prob],
+                    Register::Terse => &[Terse, Comp],
+                    Register::Professional => &[Imp],
+                    Register::Casual => &[Comp, Prob, Imp],
+                    Register::Problem => &[Prob],
                     _ => &[Imp, Comp],
                 };
                 for (a, d) in self.pick_attrs(k) {
@@ -725,8 +757,8 @@ impl Generator {
                     holdout |= ho;
                 }
                 let body = match register {
-                    "terse" => parts.join(", "),
-                    "problem" => {
+                    Register::Terse => parts.join(", "),
+                    Register::Problem => {
                         let joiner = *[" and ", ", ", " and also "]
                             .choose(&mut self.rng)
                             .unwrap_or(&" and ");
@@ -735,7 +767,7 @@ impl Generator {
                     _ => join_natural(&parts, &mut self.rng),
                 };
                 match register {
-                    "casual" => {
+                    Register::Casual => {
                         let statement = [
                             "it", "the ", "this", "looks", "too", "a bit", "way", "much", "far",
                             "slightly", "a little",
@@ -756,7 +788,7 @@ impl Generator {
                             .unwrap_or(&"");
                         format!("{pre}{body}{post}")
                     }
-                    "constraint" => {
+                    Register::Constraint => {
                         let options: Vec<&(&str, Attr, bool)> = KEEPABLE
                             .iter()
                             .filter(|(_, a, ho)| {
@@ -779,7 +811,7 @@ impl Generator {
                     _ => body,
                 }
             }
-            "goal" => {
+            Register::Goal => {
                 let gs: Vec<(&str, Vec<Target>, bool)> =
                     goals().into_iter().filter(|g| self.allowed(g.2)).collect();
                 let (t, ts, ho) =
@@ -790,7 +822,7 @@ impl Generator {
                 holdout |= ho;
                 t.to_string()
             }
-            "style" => {
+            Register::Style => {
                 let style = *Look::ALL.choose(&mut self.rng).unwrap_or(&Look::Vintage);
                 let names: Vec<(&str, bool)> = style_names(style)
                     .into_iter()
@@ -854,7 +886,7 @@ impl Generator {
             text,
             targets,
             kept,
-            register: register.to_string(),
+            register,
             holdout,
         }
     }

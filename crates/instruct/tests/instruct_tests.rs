@@ -65,7 +65,7 @@ fn corpus_has_real_lexical_range() {
         for w in retouch_instruct::matcher::normalise(&s.text).split(' ') {
             vocab.insert(w.to_string());
         }
-        registers.insert(s.register.clone());
+        registers.insert(s.register);
         sentences.insert(s.text);
     }
     eprintln!(
