@@ -144,9 +144,14 @@ pub enum Fallback {
 /// each ("make it warmer", "darker in the sky"); the network would otherwise be told one
 /// thing by the attribute vector and another by an embedding of words out of its training
 /// (measured on coffee.png: "warmer make" moved b* by +1.2, "make it warmer" by +2.9).
+/// A sentence that names a look or a change only to rule it out ("no sepia, just warmer") is
+/// given as its requests and kept aspects alone: the embedding of "sepia" desaturated the
+/// photo whatever the reading said (coffee.png: saturation -39 %, b* -12 for "no sepia, just
+/// warmer").
 pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
     let foreign = reading.language.is_some();
-    let phrased: Vec<&retouch_instruct::Request> = if foreign {
+    let refusing = !reading.matched.refused.is_empty();
+    let phrased: Vec<&retouch_instruct::Request> = if foreign || refusing {
         reading.requests.iter().collect()
     } else {
         reading
@@ -166,7 +171,14 @@ pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
     let rest = reading.requests.len() > phrased.len()
         || !reading.keep.is_empty()
         || (foreign && (!reading.fixes.is_empty() || reading.generic));
-    if rest {
+    if refusing {
+        parts.extend(
+            reading
+                .keep
+                .iter()
+                .map(|k| format!("keep the {}", k.name().replace('-', " "))),
+        );
+    } else if rest {
         parts.push(reading.encoder_text().to_string());
     }
     for q in phrased {

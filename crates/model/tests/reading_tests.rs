@@ -156,3 +156,22 @@ fn the_encoder_sees_known_phrases_for_requests_read_from_another_language() {
     let en = retouch_instruct::Reading::new("warmer, lift the shadows");
     assert_eq!(encoder_text(&en), "warmer, lift the shadows");
 }
+
+#[test]
+fn the_encoder_does_not_see_what_a_sentence_rules_out() {
+    use retouch_model::encoder_text;
+    // "sepia" in the embedding desaturated the photo whatever the reading said.
+    let r = retouch_instruct::Reading::new("no sepia, just warmer");
+    let t = encoder_text(&r);
+    assert!(t.contains("warmer") && !t.contains("sepia"), "{t}");
+    let r = retouch_instruct::Reading::new("brighter, not black and white");
+    let t = encoder_text(&r);
+    assert!(t.contains("brighter") && !t.contains("black"), "{t}");
+    // Kept aspects stay in words beside the requests.
+    let r = retouch_instruct::Reading::new("not darker, just cooler, keep the contrast");
+    let t = encoder_text(&r);
+    assert!(
+        t.contains("cooler") && t.contains("keep the contrast") && !t.contains("darker"),
+        "{t}"
+    );
+}

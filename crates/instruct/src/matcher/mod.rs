@@ -43,6 +43,10 @@ pub struct Match {
     /// dramatic"): the sentence asks for restraint, not for that change.
     #[serde(default)]
     pub restrained: bool,
+    /// Attributes and looks a negator refused ("no sepia", "not darker"; also in
+    /// [`Self::kept`]): words the sentence names only to rule out.
+    #[serde(default)]
+    pub refused: Vec<Attr>,
 }
 
 /// Length of [`Match::attribute_vector`]: (10 atomic + 13 styles) x (whole photo, a region).
@@ -621,6 +625,9 @@ fn match_with(text: &str, scenes: bool) -> Match {
         for attr in refused_here {
             if !out.kept.contains(&attr) {
                 out.kept.push(attr);
+            }
+            if !out.refused.contains(&attr) {
+                out.refused.push(attr);
             }
         }
         if is_constraint {
