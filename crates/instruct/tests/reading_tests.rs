@@ -494,18 +494,11 @@ fn unread_clauses_are_what_the_rules_found_nothing_in_and_absorb_adds_the_learne
     assert!(r.unread_clauses().is_empty());
     // A request for an attribute the rules already set is not doubled.
     let mut r = Reading::new("warmer");
-    r.absorb(Learned {
-        text: "x".into(),
-        requests: vec![Request {
-            target: Target::new(retouch_instruct::Attr::Temperature, Dir::Down),
-            amount: -1.0,
-            confidence: 0.9,
-        }],
-        fixes: Vec::new(),
-        keep: Vec::new(),
-        generic: false,
-        nothing: 0.0,
-    });
+    r.absorb(learned_request(
+        "x",
+        retouch_instruct::Attr::Temperature,
+        Dir::Down,
+    ));
     assert_eq!(labels(&r), vec!["temperature:up"]);
 }
 
@@ -642,21 +635,14 @@ fn refusals_corrections_and_restraint() {
 
 #[test]
 fn the_learned_reader_does_not_undo_a_kept_attribute() {
-    use retouch_instruct::reading::{Learned, Request};
-    use retouch_instruct::{Attr, Target};
+    use retouch_instruct::reading::Learned;
+    use retouch_instruct::Attr;
     let mut r = Reading::new("more contrast without crushing the blacks");
-    r.absorb(Learned {
-        text: "without crushing the blacks".into(),
-        requests: vec![Request {
-            target: Target::new(Attr::Blacks, Dir::Down),
-            amount: -1.0,
-            confidence: 0.9,
-        }],
-        fixes: Vec::new(),
-        keep: Vec::new(),
-        generic: false,
-        nothing: 0.0,
-    });
+    r.absorb(learned_request(
+        "without crushing the blacks",
+        Attr::Blacks,
+        Dir::Down,
+    ));
     assert_eq!(labels(&r), vec!["contrast:up"], "{}", r.summary());
     // ... nor fix it the other way.
     let mut r = Reading::new("why is it not bright");
@@ -677,4 +663,24 @@ fn the_learned_reader_does_not_undo_a_kept_attribute() {
         "{}",
         r.summary()
     );
+}
+
+/// What the learned reader would give for one full-strength request in `text`.
+fn learned_request(
+    text: &str,
+    attr: retouch_instruct::Attr,
+    dir: Dir,
+) -> retouch_instruct::reading::Learned {
+    retouch_instruct::reading::Learned {
+        text: text.into(),
+        requests: vec![retouch_instruct::Request {
+            target: retouch_instruct::Target::new(attr, dir),
+            amount: dir.sign(),
+            confidence: 0.9,
+        }],
+        fixes: Vec::new(),
+        keep: Vec::new(),
+        generic: false,
+        nothing: 0.0,
+    }
 }
