@@ -568,6 +568,9 @@ fn refusals_corrections_and_restraint() {
     assert!(r.unread.is_empty(), "{:?}", r.unread);
     let r = Reading::new("not darker, brighter");
     assert_eq!(labels(&r), vec!["brightness:up"], "{}", r.summary());
+    let r = Reading::new("neither darker nor brighter, just warmer");
+    assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.summary());
+    assert!(r.unread_clauses().is_empty(), "{:?}", r.unread_clauses());
     // "not so X", "shouldn't be this X", "avoid X", "stop ... so X": the opposite of X.
     for (text, want) in [
         ("make it not so cold", "temperature:up"),
@@ -576,6 +579,7 @@ fn refusals_corrections_and_restraint() {
         ("avoid the yellow look", "temperature:down"),
         ("stop making it so blue", "temperature:up"),
         ("the colours shouldn't be this loud", "saturation:down"),
+        ("can you not make it so dark", "brightness:up"),
     ] {
         let r = Reading::new(text);
         assert_eq!(labels(&r), vec![want], "{text}: {}", r.summary());

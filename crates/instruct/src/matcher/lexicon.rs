@@ -621,6 +621,8 @@ pub(super) const NEGATORS: &[&str] = &[
     "nope",
     "stop",
     "nothing",
+    "neither",
+    "nor",
     "shouldn t",
     "shouldnt",
     "mustn t",
@@ -630,6 +632,7 @@ pub(super) const NEGATORS: &[&str] = &[
 /// Words that may stand between a negator and what it refuses ("no more contrast", "not so
 /// cold", "avoid making it any darker").
 pub(super) const NEGATION_GAP: &[&str] = &[
+    "make",
     "the",
     "a",
     "an",
