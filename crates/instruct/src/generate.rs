@@ -562,7 +562,8 @@ impl Generator {
     }
 
     /// Put given targets into words, in one of `registers` (terse, casual, professional,
-    /// problem; the others are written as professional). Styles become style phrases; targets with a region become local phrases.
+    /// problem; the others are written as professional). Styles become style phrases;
+    /// targets with a region become local phrases.
     /// The returned targets carry the magnitude the *text* expresses (a terse "+exposure" says
     /// nothing about how much).
     pub fn describe(&mut self, targets: &[Target], registers: &[Register]) -> Generated {

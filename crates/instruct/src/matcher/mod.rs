@@ -140,8 +140,9 @@ fn match_with(text: &str, scenes: bool) -> Match {
             if let Some((p, targets, concept)) = hit {
                 let n = p.split(' ').count();
                 let before = &toks[..i];
-                out.restrained |= restrained(before);
-                let refused = refusal(before) != Refusal::None || restrained(before);
+                let held_back = restrained(before);
+                out.restrained |= held_back;
+                let refused = held_back || refusal(before) != Refusal::None;
                 found_phrases.push((i, targets.clone(), *concept, refused));
                 for t in tokens.iter_mut().skip(i).take(n) {
                     *t = "§".into();
@@ -691,16 +692,13 @@ fn refusal(before: &[&str]) -> Refusal {
     // The words between, nearest the concept first.
     let mut gap: Vec<&str> = Vec::new();
     while k > 0 && gap.len() <= 4 {
+        // "not as warm" ends here too: "as" is no gap word, and `less` reads it.
         for neg in NEGATORS {
-            let p: Vec<&str> = neg.split(' ').collect();
-            if k < p.len() || before[k - p.len()..k] != p[..] {
+            let len = neg.split(' ').count();
+            if k < len || !has_phrase(before, k - len, neg) {
                 continue;
             }
-            // "not as warm" is "less warm" (`less` in the matcher).
-            if *neg == "not" && gap.last() == Some(&"as") {
-                return Refusal::None;
-            }
-            let start = k - p.len();
+            let start = k - len;
             // "it is not bright", "why is it not bright", "there's no contrast".
             let said = before[start.saturating_sub(2)..start].iter().any(|w| {
                 [
