@@ -1,5 +1,5 @@
 //! What the shipped model's text stage makes of sentences: the matcher's attributes and the
-//! similarity readings of the clauses it cannot read.
+//! similarity readings of the clauses it cannot read, and the text the network's encoder sees.
 //! `cargo run --release -p retouch-model --example read -- "warmer, like a sunny afternoon"`.
 
 use retouch_model::{default_model_path, Retoucher};
@@ -9,6 +9,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for sentence in std::env::args().skip(1) {
         let enc = r.encode(&sentence)?;
         println!("{sentence:?}: {:?}", enc.matched.labels());
+        println!(
+            "    encoder text: {:?}",
+            retouch_model::encoder_text(&enc.reading)
+        );
+        for (t, _) in enc.pass_texts.iter().flatten() {
+            println!("    pass text: {t:?}");
+        }
         for (clause, reading) in &enc.readings {
             println!(
                 "    {clause:?} -> {} (\"{}\", cosine {:.2})",

@@ -31,6 +31,7 @@ use retouch_engine::{
     slice_apply_chain_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
     Sample, Stage,
 };
+use retouch_instruct::attr::Target;
 use retouch_instruct::matcher::Match;
 use retouch_text::{Encoded, TextEncoder};
 use std::borrow::Cow;
@@ -88,7 +89,9 @@ pub fn default_model_path() -> PathBuf {
 pub struct Instruction {
     /// The typed reading ([`retouch_instruct::Reading`]): what everything below is made from.
     pub reading: retouch_instruct::Reading,
-    /// The sentence encoder's view of [`retouch_instruct::Reading::encoder_text`].
+    /// What the sentence encoder was given ([`encoder_text`]: the reading in training words).
+    pub text: String,
+    /// The sentence encoder's view of `text`.
     pub encoded: Encoded,
     /// What the instruction asks for: the rule-based matcher's reading, plus what the
     /// fallback read in the clauses it found nothing in ([`Fallback`]).
@@ -99,8 +102,8 @@ pub struct Instruction {
     /// `matched` as the network's attribute vector (models with `attr_dim > 0`).
     pub attributes: Option<Vec<f32>>,
     /// When the instruction runs as several passes ([`regions::passes`] of `matched`), each
-    /// pass's own clauses and their embedding ([`regions::pass_clauses`]), in pass order;
-    /// `None` where the pass uses the whole sentence. Empty for a one-pass instruction.
+    /// pass's own text ([`pass_text`]) and its embedding, in pass order; `None` where the
+    /// pass uses the whole sentence's. Empty for a one-pass instruction.
     pub pass_texts: Vec<Option<(String, Encoded)>>,
 }
 
@@ -137,18 +140,68 @@ pub enum Fallback {
     None,
 }
 
-/// The text the network's sentence encoder sees: [`retouch_instruct::Reading::encoder_text`],
-/// except where a request was read from words MiniLM cannot read well: a clause the learned
-/// reader read, or a sentence in another language, whose English rewrite is word for word
-/// ("더 따뜻하게 해줘" -> "warmer make"). Such requests are given as the known phrase of
-/// each ("make it warmer", "darker in the sky"); the network would otherwise be told one
-/// thing by the attribute vector and another by an embedding of words out of its training
-/// (measured on coffee.png: "warmer make" moved b* by +1.2, "make it warmer" by +2.9).
-/// A sentence that names a look or a change only to rule it out ("no sepia, just warmer") is
-/// given as its requests and kept aspects alone: the embedding of "sepia" desaturated the
-/// photo whatever the reading said (coffee.png: saturation -39 %, b* -12 for "no sepia, just
-/// warmer").
+/// The text the network's sentence encoder sees for a reading: what it asks for in the
+/// generator's training words ([`training_words`]), whatever words the sentence used. The
+/// network was trained on those words alone, and an embedding of others moves its edit beside
+/// what the attribute vector says: on the validation split's held-out wordings the looks came
+/// out at 0.11-0.98 of the reference strength ("could it look more low-key": 0.11) and at
+/// 0.96-1.19 given in training words (`cargo run --release -p retouch-eval --example
+/// wording_gap`); a word-for-word rewrite of another language ("warmer make") moved b* by
+/// +1.2 on coffee.png where "make it warmer" moved it by +2.9; and "sepia" in "no sepia, just
+/// warmer" desaturated the photo whatever the reading said. A reading those words cannot say
+/// (a generic request, a problem without a direction) is given by [`reading_words`].
 pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
+    let targets: Vec<Target> = reading.matched.targets.iter().map(|(t, _)| *t).collect();
+    training_words(reading, &targets, true).unwrap_or_else(|| reading_words(reading))
+}
+
+/// The text one pass of a multi-pass instruction ([`regions::passes`]) is encoded from: its
+/// targets in training words, with the reading's named problems for the whole-photo pass;
+/// `None` where it cannot be said so (the pass then uses the whole sentence's embedding).
+pub fn pass_text(reading: &retouch_instruct::Reading, pass: &regions::Pass) -> Option<String> {
+    let targets: Vec<Target> = pass.matched.targets.iter().map(|(t, _)| *t).collect();
+    training_words(reading, &targets, pass.region.is_none())
+}
+
+/// `targets`, and with `problems` the reading's named problems ("too dark"), in the
+/// generator's training words (requests as a professional asks, problems as they are named);
+/// `None` when there is nothing to say, or with `problems` when the reading holds what those
+/// words cannot say: a generic request, or a problem without a direction ("fix the white
+/// balance").
+fn training_words(
+    reading: &retouch_instruct::Reading,
+    targets: &[Target],
+    problems: bool,
+) -> Option<String> {
+    use retouch_instruct::generate::{self, Register};
+    let named: Vec<Target> = if problems {
+        if reading.generic {
+            return None;
+        }
+        reading
+            .fixes
+            .iter()
+            .map(|f| Some(Target::new(f.attr?, f.hint?)))
+            .collect::<Option<_>>()?
+    } else {
+        Vec::new()
+    };
+    let parts: Vec<String> = [
+        generate::training_words(targets, Register::Professional),
+        generate::training_words(&named, Register::Problem),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The encoder text of a reading [`training_words`] cannot say: the sentence (its English
+/// rewrite for another language), except that requests read from words MiniLM cannot read
+/// well (a clause the learned reader read, a sentence in another language) are given as the
+/// known phrase of each, and a sentence that rules something out is given as its requests and
+/// kept aspects alone.
+fn reading_words(reading: &retouch_instruct::Reading) -> String {
     let foreign = reading.language.is_some();
     let refusing = !reading.matched.refused.is_empty();
     let phrased: Vec<&retouch_instruct::Request> = if foreign || refusing {
@@ -282,7 +335,8 @@ impl Retoucher {
             reading.restrict_to(r);
         }
         let read = read && self.fallback == Fallback::Similarity;
-        let encoded = self.text.encode(&encoder_text(&reading))?;
+        let text = encoder_text(&reading);
+        let encoded = self.text.encode(&text)?;
         let mut matched = reading.matched.clone();
         let mut readings = Vec::new();
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
@@ -333,20 +387,21 @@ impl Retoucher {
         let attributes = conditioned.then(|| matched.attribute_vector());
         let passes = regions::passes(&matched);
         let pass_texts = if passes.len() > 1 {
-            let read: Vec<_> = readings
-                .iter()
-                .map(|(c, r)| (c.clone(), r.target))
-                .collect();
             // Encoded side by side: each is a few milliseconds of small, serial tensor ops.
-            regions::pass_clauses(instruction, &passes, &read)
-                .into_par_iter()
-                .map(|c| c.map(|c| self.text.encode(&c).map(|e| (c, e))).transpose())
+            passes
+                .par_iter()
+                .map(|p| {
+                    pass_text(&reading, p)
+                        .map(|c| self.text.encode(&c).map(|e| (c, e)))
+                        .transpose()
+                })
                 .collect::<std::result::Result<_, _>>()?
         } else {
             Vec::new()
         };
         Ok(Instruction {
             reading,
+            text,
             encoded,
             matched,
             readings,

@@ -11,10 +11,10 @@
 //! - the matcher's targets are split into [`Pass`]es: one for the whole photo (targets without
 //!   a region, or whose region no mask describes) and one per named region;
 //! - each pass runs the network with only its targets in the attribute vector and the
-//!   embedding of only the clauses that ask for them ([`pass_clauses`]: "make it warmer" for
-//!   the whole photo, "darken the sky" for the sky, as training saw them), and a region pass's
-//!   edit is blended in by the region's mask, rendered on the photo at [`MASK_SIZE`] px (the
-//!   training photos' size);
+//!   embedding of only its own targets in training words ([`crate::pass_text`]: "make it
+//!   warmer" for the whole photo, "darken the sky" for the sky, as training saw them), and a
+//!   region pass's edit is blended in by the region's mask, rendered on the photo at
+//!   [`MASK_SIZE`] px (the training photos' size);
 //! - passes apply one after another; the network of a later pass sees the thumbnail with the
 //!   earlier edits applied.
 //!
@@ -95,56 +95,6 @@ pub fn passes(m: &Match) -> Vec<Pass> {
 /// whole photo), as [`passes`] decides.
 fn pass_region(t: &Target) -> Option<Region> {
     t.region.filter(|r| r.mask().is_some())
-}
-
-/// For each pass of a multi-pass instruction, the clauses (`reading::clauses`) that ask for
-/// its edits, joined by ", ", or `None` when no clause can be told apart (then the pass uses
-/// the whole sentence). A clause belongs to a pass when, read on its own (the matcher, or the
-/// similarity reading given for that clause in `read`), it asks for one of the pass's
-/// (attribute, direction) pairs, for that pass's region or without naming one: in "make it
-/// warmer and darken the sky", "make it warmer" goes to the whole-photo pass and "darken the
-/// sky" to the sky's; in "darken the sky, more saturated", "more saturated" goes to the
-/// whole-photo pass, where the matcher puts its saturation.
-pub fn pass_clauses(
-    instruction: &str,
-    passes: &[Pass],
-    read: &[(String, Target)],
-) -> Vec<Option<String>> {
-    let clauses = crate::reading::clauses(instruction);
-    let asks: Vec<Vec<Target>> = clauses
-        .iter()
-        .map(|c| {
-            let mut ts: Vec<Target> = retouch_instruct::match_instruction(c)
-                .targets
-                .into_iter()
-                .map(|(t, _)| t)
-                .collect();
-            ts.extend(read.iter().filter(|(rc, _)| rc == c).map(|(_, t)| *t));
-            ts
-        })
-        .collect();
-    passes
-        .iter()
-        .map(|p| {
-            let name = p.region;
-            let mine: Vec<&str> = clauses
-                .iter()
-                .zip(&asks)
-                .filter(|(_, ts)| {
-                    ts.iter().any(|t| {
-                        let r = pass_region(t);
-                        (r.is_none() || r == name)
-                            && p.matched
-                                .targets
-                                .iter()
-                                .any(|(pt, _)| pt.attr == t.attr && pt.dir == t.dir)
-                    })
-                })
-                .map(|(c, _)| c.as_str())
-                .collect();
-            (!mine.is_empty()).then(|| mine.join(", "))
-        })
-        .collect()
 }
 
 /// Render a region's mask for a photo (interleaved, `channels` 3 or 4): the photo is

@@ -7,6 +7,8 @@ use retouch_engine::{
     slice_apply_with, ApplyParams, BilateralGrid, GuideMap, ImageMut, ImageRef, Kernel, Mask,
 };
 use retouch_finish::Region;
+use retouch_instruct::attr::{Attr, Dir, Target};
+use retouch_instruct::generate::{training_words, Register};
 use retouch_instruct::match_instruction;
 use retouch_model::regions::{self, passes, MASK_SIZE};
 use retouch_model::{apply_edits, Edit};
@@ -63,54 +65,44 @@ fn an_instruction_is_split_into_a_whole_photo_pass_and_one_pass_per_region() {
     }
 }
 
-fn clauses_of(text: &str) -> Vec<Option<String>> {
-    regions::pass_clauses(text, &passes(&match_instruction(text)), &[])
+/// Each pass's encoder text ([`retouch_model::pass_text`]) for a sentence.
+fn pass_texts(text: &str) -> Vec<Option<String>> {
+    let reading = retouch_instruct::Reading::new(text);
+    passes(&reading.matched)
+        .iter()
+        .map(|p| retouch_model::pass_text(&reading, p))
+        .collect()
+}
+
+/// One target in the generator's training words.
+fn said(attr: Attr, dir: Dir, region: Option<Region>) -> Option<String> {
+    let mut t = Target::new(attr, dir);
+    t.region = region;
+    training_words(&[t], Register::Professional)
 }
 
 #[test]
-fn each_pass_is_told_only_the_clauses_that_ask_for_its_edits() {
+fn each_pass_is_told_only_its_own_targets() {
+    use Attr::{Brightness, Contrast, Temperature};
     assert_eq!(
-        clauses_of("make it warmer and darken the sky"),
+        pass_texts("make it warmer and darken the sky"),
         [
-            Some("make it warmer".to_string()),
-            Some("darken the sky".to_string())
+            said(Temperature, Dir::Up, None),
+            said(Brightness, Dir::Down, Some(Region::Sky))
         ]
     );
+    // However the sentence is written, in whatever order.
     assert_eq!(
-        clauses_of("darken the sky a bit, brighten the foliage, add contrast"),
-        [
-            Some("add contrast".to_string()),
-            Some("darken the sky a bit".to_string()),
-            Some("brighten the foliage".to_string())
-        ]
+        pass_texts("the sky should be darker; also warm it up"),
+        pass_texts("make it warmer and darken the sky")
     );
-    // A clause the matcher cannot read alone goes where its similarity reading points.
-    let text = "darken the sky, autumn vibes";
-    let mut m = match_instruction(text);
-    let autumn = retouch_instruct::attr::Target::new(
-        retouch_instruct::attr::Attr::Temperature,
-        retouch_instruct::attr::Dir::Up,
-    );
-    m.targets.push((autumn, 0.8));
-    let got = regions::pass_clauses(text, &passes(&m), &[("autumn vibes".into(), autumn)]);
-    assert_eq!(
-        got,
-        [
-            Some("autumn vibes".to_string()),
-            Some("darken the sky".to_string())
-        ]
-    );
-    // Without that reading the matcher itself reads "autumn vibes" (the concept lexicon), so
-    // the whole-photo pass still has its clause.
-    assert_eq!(
-        regions::pass_clauses(text, &passes(&m), &[])[0].as_deref(),
-        Some("autumn vibes")
-    );
-    // A clause nothing reads leaves the whole-photo pass with the whole sentence.
-    let text = "darken the sky, zorbly flimflam";
-    let mut m = match_instruction(text);
-    m.targets.push((autumn, 0.8));
-    assert_eq!(regions::pass_clauses(text, &passes(&m), &[])[0], None);
+    let three = pass_texts("darken the sky, brighten the foliage, add contrast");
+    assert_eq!(three.len(), 3);
+    assert_eq!(three[0], said(Contrast, Dir::Up, None));
+    assert_eq!(three[2], said(Brightness, Dir::Up, Some(Region::Greens)));
+    // Nothing of another pass is in a pass's words.
+    let sky = three[1].clone().unwrap_or_default();
+    assert!(sky.contains("sky") && !sky.contains("contrast"), "{sky}");
 }
 
 /// A photo with a blue sky over the top 40 % and dark green ground below.

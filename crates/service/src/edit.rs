@@ -127,7 +127,7 @@ impl Service {
                 region: e.region.as_ref().map(|r| r.0.name()),
                 text: match enc.pass_texts.get(i) {
                     Some(Some((t, _))) => t.clone(),
-                    _ => u.instruction.clone(),
+                    _ => enc.text.clone(),
                 },
             })
             .collect();
