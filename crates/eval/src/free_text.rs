@@ -131,9 +131,10 @@ pub fn cases() -> Vec<(&'static str, Vec<Target>)> {
 pub struct FreeTextSummary {
     pub sentences: usize,
     pub photos: usize,
-    /// The shipped model as `retouch edit` runs it (matcher, plus the similarity reading of clauses it cannot read).
+    /// The shipped model as `retouch edit` runs it (the rules, plus the model's fallback
+    /// reader, by default the learned reader, on the clauses they cannot read).
     pub model: Count,
-    /// The shipped model without the similarity reading (the sentence embedding only).
+    /// The shipped model with the rules' reading alone (no fallback reader).
     pub model_without_reading: Count,
     /// The rule-based pipeline (reads nothing here, so leaves the photo unchanged).
     pub rule_based: Count,

@@ -106,7 +106,7 @@ pub(crate) fn apply_model(r: &Retoucher, edits: &[Edit], img: &Image) -> Result<
 /// does not depend on the photo): what [`run`] does for [`Method::Model`] after encoding.
 /// An instruction that asks for nothing leaves the photo as it is, as `retouch edit`
 /// refuses it ([`Instruction::asks_nothing`]).
-pub(crate) fn apply_instruction(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
+pub fn apply_instruction(r: &Retoucher, img: &Image, enc: &Instruction) -> Result<Vec<f32>> {
     if enc.asks_nothing() {
         return Ok(img.data.clone());
     }

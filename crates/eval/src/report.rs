@@ -85,12 +85,12 @@ pub fn markdown(r: &EvalReport) -> String {
         let _ = writeln!(s, "|---|---|");
         let _ = writeln!(
             s,
-            "| shipped model, as `retouch edit` runs it (matcher + nearest phrase per unread clause) | {} |",
+            "| shipped model, as `retouch edit` runs it (rules + the fallback reader on unread clauses) | {} |",
             pct(&f.model)
         );
         let _ = writeln!(
             s,
-            "| shipped model without the similarity reading | {} |",
+            "| shipped model, the rules alone | {} |",
             pct(&f.model_without_reading)
         );
         let _ = writeln!(s, "| rule-based pipeline | {} |", pct(&f.rule_based));

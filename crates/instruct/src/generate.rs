@@ -524,7 +524,7 @@ fn carries_magnitude(text: &str) -> bool {
 /// whatever words the reading came from. The network was trained on these words only, and
 /// the embedding of words outside them moves its edit: on the validation split's held-out
 /// wordings ("could it look more low-key") the looks were made at 0.11-0.98 of the reference
-/// edit's strength, and at 0.96-1.19 when the same targets were given in these words
+/// edit's strength, and at 0.96-1.24 when the same targets were given in these words
 /// (`cargo run --release -p retouch-eval --example wording_gap`). `None` for no targets.
 pub fn training_words(targets: &[Target], register: Register) -> Option<String> {
     const SEED: u64 = 0x7e47_0000_0000_0001;

@@ -145,7 +145,7 @@ pub enum Fallback {
 /// network was trained on those words alone, and an embedding of others moves its edit beside
 /// what the attribute vector says: on the validation split's held-out wordings the looks came
 /// out at 0.11-0.98 of the reference strength ("could it look more low-key": 0.11) and at
-/// 0.96-1.19 given in training words (`cargo run --release -p retouch-eval --example
+/// 0.96-1.24 given in training words (`cargo run --release -p retouch-eval --example
 /// wording_gap`); a word-for-word rewrite of another language ("warmer make") moved b* by
 /// +1.2 on coffee.png where "make it warmer" moved it by +2.9; and "sepia" in "no sepia, just
 /// warmer" desaturated the photo whatever the reading said. A reading those words cannot say
