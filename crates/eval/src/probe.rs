@@ -40,6 +40,9 @@ pub const SEALED: &str = include_str!("../data/probe-sealed.txt");
 /// The negation set (`crates/eval/data/probe-negation.txt`): written at the start of session
 /// 19, before that session's work on negation and constraints, and wholly held out.
 pub const NEGATION: &str = include_str!("../data/probe-negation.txt");
+/// The similes set (`crates/eval/data/probe-similes.txt`): written in session 20, before that
+/// session's work on similes ("like a 1950s postcard"), and wholly held out.
+pub const SIMILES: &str = include_str!("../data/probe-similes.txt");
 
 /// Which part of the probe a sentence belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -59,10 +62,12 @@ pub enum Part {
     Sealed,
     /// `probe-negation.txt`.
     Negation,
+    /// `probe-similes.txt`.
+    Similes,
 }
 
 impl Part {
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Development,
         Part::Quarter,
         Part::Unseen,
@@ -70,6 +75,7 @@ impl Part {
         Part::Reserve,
         Part::Sealed,
         Part::Negation,
+        Part::Similes,
     ];
 
     /// Whether its failures are kept from whoever works on the reading (the reserve set's
@@ -89,11 +95,12 @@ impl Part {
             Part::Reserve => "reserve set (session 12), seen in session 17",
             Part::Sealed => "sealed set (session 17), held out",
             Part::Negation => "negation set (session 19), held out",
+            Part::Similes => "similes set (session 20), held out",
         }
     }
 
     /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`, `sealed`,
-    /// `negation`).
+    /// `negation`, `similes`).
     pub fn name(self) -> &'static str {
         match self {
             Part::Development => "development",
@@ -103,6 +110,7 @@ impl Part {
             Part::Reserve => "reserve",
             Part::Sealed => "sealed",
             Part::Negation => "negation",
+            Part::Similes => "similes",
         }
     }
 
@@ -253,6 +261,7 @@ pub fn cases() -> Result<Vec<Case>> {
         (RESERVE, Part::Reserve),
         (SEALED, Part::Sealed),
         (NEGATION, Part::Negation),
+        (SIMILES, Part::Similes),
     ] {
         c.extend(parse(text)?.into_iter().map(|x| Case { part, ..x }));
     }
@@ -447,7 +456,7 @@ pub fn markdown(s: &ProbeSummary) -> String {
         )
     };
     let mut o = format!(
-        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, sealed and negation sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, sealed, negation and similes sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
         s.sentences, s.photos
     );
     o += &row("all", &s.all);
@@ -502,6 +511,7 @@ mod tests {
         assert!(count(Part::Reserve) >= 90);
         assert!(count(Part::Sealed) >= 60);
         assert!(count(Part::Negation) >= 50);
+        assert!(count(Part::Similes) >= 30);
         let probe = count(Part::Development) + count(Part::Quarter);
         assert_eq!(count(Part::Quarter), probe / 4);
         assert_eq!(
