@@ -39,7 +39,14 @@ pub fn run(a: Args) -> Result<()> {
         outln!("{n}");
     }
     if let Some(why) = refusal(&r) {
-        outln!("{why}");
+        if r.likens() {
+            // Read by the retouching model's nearest-phrase similarity, not loaded here.
+            outln!(
+                "a look asked for by likeness: `retouch edit` reads it by the nearest known phrase"
+            );
+        } else {
+            outln!("{why}");
+        }
     }
     Ok(())
 }

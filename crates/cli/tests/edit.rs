@@ -284,6 +284,20 @@ fn edit_refuses_bad_input_and_warns_about_what_it_cannot_do() {
     // A sentence that presents the photo, scene words and all, is not a request either.
     let err = refused("this is our cabin in the snow", "cabin.jpg");
     assert!(err.contains("describes the photo"), "{err}");
+    // A look asked for by likeness is, with no retouching word in it: edited, and the
+    // warning names the phrase it was read as.
+    let liken = dir.path().join("newspaper.jpg");
+    let o = run(&[
+        "edit",
+        s(&input),
+        "like an old newspaper print",
+        "-o",
+        s(&liken),
+    ]);
+    ok(&o);
+    assert!(liken.exists());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nearest phrase"), "{err}");
 
     let o = run(&[
         "edit",

@@ -12,6 +12,7 @@ pub mod concepts;
 pub mod description;
 pub mod generate;
 pub mod language;
+pub mod likeness;
 pub mod matcher;
 pub mod reading;
 pub mod slider;

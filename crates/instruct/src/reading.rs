@@ -874,6 +874,14 @@ impl Reading {
         self.requests.is_empty() && self.fixes.is_empty() && !self.generic
     }
 
+    /// Whether a clause asks for a look by likeness ("like a 1970s snapshot";
+    /// [`crate::likeness`]): such a sentence asks for a change even when nothing in it was
+    /// read.
+    pub fn likens(&self) -> bool {
+        self.clauses.iter().any(|c| crate::likeness::likens(c))
+            || crate::likeness::likens(&self.english)
+    }
+
     /// The text the sentence encoder should see: the English the matcher read when the
     /// sentence was rewritten (another language, corrected spelling), else the sentence.
     pub fn encoder_text(&self) -> &str {

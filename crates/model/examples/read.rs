@@ -9,10 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for sentence in std::env::args().skip(1) {
         let enc = r.encode(&sentence)?;
         println!("{sentence:?}: {:?}", enc.matched.labels());
-        println!(
-            "    encoder text: {:?}",
-            retouch_model::encoder_text(&enc.reading)
-        );
+        println!("    encoder text: {:?}", enc.text);
         for (t, _) in enc.pass_texts.iter().flatten() {
             println!("    pass text: {t:?}");
         }

@@ -334,19 +334,25 @@ impl Retoucher {
         if let Some(r) = region {
             reading.restrict_to(r);
         }
-        let read = read && self.fallback == Fallback::Similarity;
-        let text = encoder_text(&reading);
-        let encoded = self.text.encode(&text)?;
         let mut matched = reading.matched.clone();
         let mut readings = Vec::new();
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
         // The similarity reading only for sentences the typed reading found nothing in (no
-        // request, fix, generic intent or kept aspect).
+        // request, fix, generic intent or kept aspect): every such sentence when it is the
+        // fallback, and with the learned reader a sentence that asks for a look by likeness
+        // ("like a 1970s snapshot"), which asks for a change whatever its words.
         let nothing = reading.is_empty() && reading.keep.is_empty();
-        if read && conditioned && nothing && !instruction.trim().is_empty() {
+        let similarity = match self.fallback {
+            Fallback::Similarity => true,
+            Fallback::Learned => reading.likens(),
+            Fallback::None => false,
+        };
+        if read && similarity && conditioned && nothing && !instruction.trim().is_empty() {
             let whole_unread = unread(&matched);
             let clauses = reading::clauses(instruction);
-            let min = if whole_unread {
+            let min = if self.fallback == Fallback::Learned {
+                reading::LIKENESS_SIMILARITY
+            } else if whole_unread {
                 reading::MIN_SIMILARITY
             } else {
                 reading::EXTRA_SIMILARITY
@@ -354,9 +360,10 @@ impl Retoucher {
             let mut found = Vec::new();
             if whole_unread && clauses.len() <= 1 {
                 // One clause: the sentence's own embedding is the clause's.
+                let e = self.text.encode(reading.encoder_text())?;
                 found.extend(
                     self.reader()?
-                        .read_at_least(&encoded.pooled, min)
+                        .read_at_least(&e.pooled, min)
                         .map(|r| (instruction.trim().to_string(), r)),
                 );
             } else {
@@ -384,6 +391,14 @@ impl Retoucher {
                 readings.push((clause, r));
             }
         }
+        // The encoder is shown the reading in training words, the similarity's targets with it.
+        let text = if readings.is_empty() {
+            encoder_text(&reading)
+        } else {
+            let targets: Vec<Target> = matched.targets.iter().map(|(t, _)| *t).collect();
+            training_words(&reading, &targets, true).unwrap_or_else(|| reading_words(&reading))
+        };
+        let encoded = self.text.encode(&text)?;
         let attributes = conditioned.then(|| matched.attribute_vector());
         let passes = regions::passes(&matched);
         let pass_texts = if passes.len() > 1 {

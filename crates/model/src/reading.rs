@@ -22,6 +22,11 @@ pub const MIN_SIMILARITY: f32 = 0.5;
 /// least this similar: the sentence already says something clear, so a loose neighbour of a
 /// filler clause ("if you can") must not add an edit.
 pub const EXTRA_SIMILARITY: f32 = 0.5;
+/// A sentence that asks for a look by likeness ("like an old newspaper print";
+/// `Reading::likens`) asks for a change whatever its words, so only which change is open: its
+/// nearest phrase is taken from this similarity ("like an old newspaper print" is 0.47 from
+/// "an old vintage photograph").
+pub const LIKENESS_SIMILARITY: f32 = 0.35;
 
 /// The clauses of an instruction: the typed reading's splitter, one for the whole project.
 pub use retouch_instruct::reading::clauses;

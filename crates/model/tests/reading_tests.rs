@@ -96,6 +96,40 @@ fn unknown_wording_is_read_by_similarity_and_edited_that_way() {
 }
 
 #[test]
+fn a_look_asked_for_by_likeness_is_read_by_similarity_not_refused() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    // No retouching word, and the learned reader reads nothing: the likeness asks for a
+    // look, and the nearest phrase says which.
+    for s in [
+        "like an old newspaper print",
+        "make it look like grandma's photo album",
+    ] {
+        let enc = r.encode(s).unwrap();
+        assert!(!enc.asks_nothing(), "{s}");
+        assert_eq!(enc.readings.len(), 1, "{s}");
+        let t = enc.readings[0].1.target;
+        assert_eq!(enc.matched.targets, [(t, 1.0)], "{s}");
+        // The encoder is shown that look in training words, not the sentence.
+        assert_eq!(
+            Some(enc.text.clone()),
+            retouch_instruct::generate::training_words(
+                &[t],
+                retouch_instruct::generate::Register::Professional
+            ),
+            "{s}"
+        );
+    }
+    // Sentences that present the photo, or like something, still ask for nothing.
+    for s in [
+        "my aunt took this",
+        "I'd like it",
+        "a photo of my dog at the park",
+    ] {
+        assert!(r.encode(s).unwrap().asks_nothing(), "{s}");
+    }
+}
+
+#[test]
 fn a_clause_the_matcher_cannot_read_is_read_beside_the_ones_it_can() {
     let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
     // Both clauses are read by the typed reading now ("sunny" is in the concept lexicon),
