@@ -93,6 +93,22 @@ impl BilateralGrid {
         })
     }
 
+    /// This edit at strength `k` as a grid of its own: the identity plus `k` times this grid's
+    /// difference from it. Slicing is linear in the coefficients, so the result edits a pixel
+    /// `p` to `p + k (edit(p) - p)`, as [`crate::ApplyParams::strength`] `k` does (`k > 1`
+    /// extrapolates).
+    pub fn with_strength(&self, k: f32) -> Result<Self> {
+        if !k.is_finite() {
+            return Err(EngineError::Strength(k));
+        }
+        let data = self
+            .data
+            .chunks_exact(COEFFS)
+            .flat_map(|c| c.iter().zip(&IDENTITY).map(|(v, i)| i + k * (v - i)))
+            .collect();
+        Self::from_data(self.height, self.width, self.depth, data)
+    }
+
     /// A grid from raw coefficients in the documented layout.
     pub fn from_data(height: usize, width: usize, depth: usize, data: Vec<f32>) -> Result<Self> {
         Self::check_dims(height, width, depth)?;

@@ -222,6 +222,37 @@ fn extrapolation_is_linear_in_strength() {
 }
 
 #[test]
+fn a_grid_at_a_strength_edits_as_that_strength_does() {
+    let mut r = rng(7);
+    let (px, w, h) = photo_rgb8("rocket.jpg");
+    let f = to_unit(&px);
+    let grid = random_grid(&mut r, 8, 8, 8, 0.1);
+    let guide = GuideMap::luma();
+    for k in [0.0, 0.45, 1.0, 1.8] {
+        let p = ApplyParams {
+            strength: k,
+            mask: None,
+        };
+        let by_strength: Vec<f32> = run(Kernel::Reference, &grid, &guide, (&f, w, h, 3), &p);
+        let scaled = grid.with_strength(k).unwrap();
+        let by_grid: Vec<f32> = run(
+            Kernel::Reference,
+            &scaled,
+            &guide,
+            (&f, w, h, 3),
+            &ApplyParams::default(),
+        );
+        let worst = by_strength
+            .iter()
+            .zip(&by_grid)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 1e-5, "strength {k}: {worst}");
+    }
+    assert!(grid.with_strength(f32::NAN).is_err());
+}
+
+#[test]
 fn invalid_inputs_are_errors_not_panics() {
     let grid = BilateralGrid::identity(2, 2, 2).unwrap();
     let guide = GuideMap::luma();

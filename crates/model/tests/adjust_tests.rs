@@ -1,7 +1,8 @@
 //! Corrections sized by the photo, end to end through the shipped model on real photos: a kept
 //! aspect stays within a small tolerance whatever the network does, for every aspect that can
 //! be kept; a named problem and a generic request bring degraded photos closer to their
-//! originals; a generic request leaves a good photo nearly alone.
+//! originals; a generic request leaves a good photo nearly alone; a look's strength words
+//! size it.
 
 use retouch_finish::keep::statistics;
 use retouch_model::{apply_edits, default_model_path, Retoucher, Source};
@@ -368,4 +369,20 @@ fn fitted_corrections_stay_within_the_avx2_kernels_depth() {
     // deeper ones fall back to the portable kernel, about 6x slower at 4K.
     let p = retouch_model::adjust::fit_params();
     assert!((2..=9).contains(&p.grid_d), "{}", p.grid_d);
+}
+
+#[test]
+fn a_looks_strength_words_size_it() {
+    let r = Retoucher::load(&default_model_path(), &retouch_text::default_dir()).unwrap();
+    let (px, w, h) = photo("coffee.png");
+    for look in ["vintage", "cinematic"] {
+        let change = |text: String| mean_abs_diff(&edit(&r, &px, w, h, &text).0, &px);
+        let moderate = change(format!("a {look} look"));
+        let subtle = change(format!("a subtle {look} look")) / moderate;
+        let strong = change(format!("a very strong {look} look")) / moderate;
+        // Strength words scale a look by 0.45 and 1.8, as they scale atomic edits (before,
+        // the network was given the scale and made 0.9 and 1.2 of the moderate look).
+        assert!((0.35..0.55).contains(&subtle), "{look}: subtle {subtle}");
+        assert!((1.5..2.0).contains(&strong), "{look}: very strong {strong}");
+    }
 }
