@@ -151,29 +151,34 @@ pub enum Fallback {
 /// warmer" desaturated the photo whatever the reading said. A reading those words cannot say
 /// (a generic request, a problem without a direction) is given by [`reading_words`].
 pub fn encoder_text(reading: &retouch_instruct::Reading) -> String {
-    let targets: Vec<Target> = reading.matched.targets.iter().map(|(t, _)| *t).collect();
-    training_words(reading, &targets, true).unwrap_or_else(|| reading_words(reading))
+    text_for(reading, &reading.matched)
+}
+
+/// [`encoder_text`] for `matched`: the reading's own, or it with the similarity readings
+/// added.
+fn text_for(reading: &retouch_instruct::Reading, matched: &Match) -> String {
+    training_words(reading, matched, true).unwrap_or_else(|| reading_words(reading))
 }
 
 /// The text one pass of a multi-pass instruction ([`regions::passes`]) is encoded from: its
 /// targets in training words, with the reading's named problems for the whole-photo pass;
 /// `None` where it cannot be said so (the pass then uses the whole sentence's embedding).
 pub fn pass_text(reading: &retouch_instruct::Reading, pass: &regions::Pass) -> Option<String> {
-    let targets: Vec<Target> = pass.matched.targets.iter().map(|(t, _)| *t).collect();
-    training_words(reading, &targets, pass.region.is_none())
+    training_words(reading, &pass.matched, pass.region.is_none())
 }
 
-/// `targets`, and with `problems` the reading's named problems ("too dark"), in the
-/// generator's training words (requests as a professional asks, problems as they are named);
+/// The targets of `matched`, and with `problems` the reading's named problems ("too dark"),
+/// in the generator's training words (requests as a professional asks, problems as named);
 /// `None` when there is nothing to say, or with `problems` when the reading holds what those
 /// words cannot say: a generic request, or a problem without a direction ("fix the white
 /// balance").
 fn training_words(
     reading: &retouch_instruct::Reading,
-    targets: &[Target],
+    matched: &Match,
     problems: bool,
 ) -> Option<String> {
     use retouch_instruct::generate::{self, Register};
+    let targets: Vec<Target> = matched.targets.iter().map(|(t, _)| *t).collect();
     let named: Vec<Target> = if problems {
         if reading.generic {
             return None;
@@ -187,7 +192,7 @@ fn training_words(
         Vec::new()
     };
     let parts: Vec<String> = [
-        generate::training_words(targets, Register::Professional),
+        generate::training_words(&targets, Register::Professional),
         generate::training_words(&named, Register::Problem),
     ]
     .into_iter()
@@ -255,11 +260,11 @@ fn reading_words(reading: &retouch_instruct::Reading) -> String {
 /// "a cinematic look"). Any other pass: as it is, at strength 1.
 fn look_strength(m: &Match) -> (Cow<'_, Match>, f32) {
     use retouch_instruct::attr::{Attr, Magnitude};
-    let looks = || m.targets.iter().map(|(t, _)| t);
-    let Some(first) = looks().next() else {
+    let targets = || m.targets.iter().map(|(t, _)| t);
+    let Some(first) = targets().next() else {
         return (Cow::Borrowed(m), 1.0);
     };
-    let one_strength = looks().all(|t| {
+    let one_strength = targets().all(|t| {
         matches!(t.attr, Attr::Style(_)) && t.region.is_none() && t.magnitude == first.magnitude
     });
     if !one_strength || first.magnitude == Magnitude::Moderate {
@@ -363,6 +368,9 @@ impl Retoucher {
         }
         let mut matched = reading.matched.clone();
         let mut readings = Vec::new();
+        // The sentence's embedding when the similarity reading made it: the encoder's own
+        // when nothing is found (the encoder text is then that sentence).
+        let mut sentence: Option<(String, Encoded)> = None;
         let unread = |m: &Match| m.targets.is_empty() && m.content_edits.is_empty();
         // The similarity reading only for sentences the typed reading found nothing in (no
         // request, fix, generic intent or kept aspect): every such sentence when it is the
@@ -387,12 +395,14 @@ impl Retoucher {
             let mut found = Vec::new();
             if whole_unread && clauses.len() <= 1 {
                 // One clause: the sentence's own embedding is the clause's.
-                let e = self.text.encode(reading.encoder_text())?;
+                let words = reading.encoder_text().to_string();
+                let e = self.text.encode(&words)?;
                 found.extend(
                     self.reader()?
                         .read_at_least(&e.pooled, min)
                         .map(|r| (instruction.trim().to_string(), r)),
                 );
+                sentence = Some((words, e));
             } else {
                 for clause in clauses {
                     if !unread(&retouch_instruct::match_instruction(&clause)) {
@@ -419,13 +429,11 @@ impl Retoucher {
             }
         }
         // The encoder is shown the reading in training words, the similarity's targets with it.
-        let text = if readings.is_empty() {
-            encoder_text(&reading)
-        } else {
-            let targets: Vec<Target> = matched.targets.iter().map(|(t, _)| *t).collect();
-            training_words(&reading, &targets, true).unwrap_or_else(|| reading_words(&reading))
+        let text = text_for(&reading, &matched);
+        let encoded = match sentence {
+            Some((words, e)) if words == text => e,
+            _ => self.text.encode(&text)?,
         };
-        let encoded = self.text.encode(&text)?;
         let attributes = conditioned.then(|| matched.attribute_vector());
         let passes = regions::passes(&matched);
         let pass_texts = if passes.len() > 1 {
