@@ -71,9 +71,11 @@ pub const DEGRADATIONS: [Degradation; 14] = [
 /// Generic requests. The last [`HELD_OUT_GENERIC`] are held out from the lexicons: four
 /// written for this benchmark in session 8 after the lexicons, then twelve written at the
 /// start of session 11 (2026-12-02), before any work on generic reading that session, in
-/// eight languages and with a misspelling. Neither the lexicons nor the learned reader's
-/// corpus may be written from them (`retouch train-reader` leaves every one of these out).
-pub const GENERIC: [&str; 24] = [
+/// eight languages and with a misspelling, then twelve written at the start of session 21
+/// (2026-12-06), before any work on the reading that session, in seven languages with a
+/// misspelling. Neither the lexicons nor the learned reader's corpus may be written from them
+/// (`retouch train-reader` leaves every one of these out).
+pub const GENERIC: [&str; 36] = [
     "enhance",
     "make it look better",
     "fix this photo",
@@ -98,9 +100,21 @@ pub const GENERIC: [&str; 24] = [
     "让照片更好看",
     "写真を綺麗に補正して",
     "maak de foto mooier",
+    "spruce it up a bit",
+    "make it look less amateur",
+    "pls make this look decent",
+    "imprve the photo",
+    "quick fix please",
+    "make it instagram ready",
+    "arrange un peu cette photo",
+    "kannst du das Foto optimieren?",
+    "deixa essa foto mais bonita",
+    "popraw to zdjęcie",
+    "улучши фотку",
+    "사진 보정해줘",
 ];
 
-pub const HELD_OUT_GENERIC: usize = 16;
+pub const HELD_OUT_GENERIC: usize = 28;
 
 /// Generic phrasings asked of each degraded photo (rotating through [`GENERIC`]).
 const GENERIC_PER_CASE: usize = 3;
