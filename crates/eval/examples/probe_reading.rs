@@ -4,7 +4,8 @@
 //! (HEAD: a reader head other than the shipped one). Per-sentence lines with `-v` (the
 //! development part only). The fresh set is read only with `--fresh`, the reserve set only
 //! with `--reserve`, the sealed set only with `--sealed`, the negation set only with
-//! `--negation`, the similes set only with `--similes` (totals only). `--languages` adds a
+//! `--negation`, the similes set only with `--similes`, the everyday set only with `--everyday`
+//! (totals only). `--languages` adds a
 //! row per part and language.
 use retouch_eval::probe::{cases, reading_follows, Part};
 use retouch_instruct::Reading;
@@ -19,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sealed = args.iter().any(|a| a == "--sealed");
     let negation = args.iter().any(|a| a == "--negation");
     let similes = args.iter().any(|a| a == "--similes");
+    let everyday = args.iter().any(|a| a == "--everyday");
     let by_language = args.iter().any(|a| a == "--languages");
     let head = args
         .iter()
@@ -37,6 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|c| sealed || c.part != Part::Sealed)
         .filter(|c| negation || c.part != Part::Negation)
         .filter(|c| similes || c.part != Part::Similes)
+        .filter(|c| everyday || c.part != Part::Everyday)
     {
         let rules = Reading::new(&c.sentence);
         let mut both = rules.clone();

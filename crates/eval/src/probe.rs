@@ -43,6 +43,10 @@ pub const NEGATION: &str = include_str!("../data/probe-negation.txt");
 /// The similes set (`crates/eval/data/probe-similes.txt`): written in session 20, before that
 /// session's work on similes ("like a 1950s postcard"), and wholly held out.
 pub const SIMILES: &str = include_str!("../data/probe-similes.txt");
+/// The everyday set (`crates/eval/data/probe-everyday.txt`): written at the start of session
+/// 21, before that session's work on the reading: sentences as people type them, kept aspects
+/// in other languages; wholly held out.
+pub const EVERYDAY: &str = include_str!("../data/probe-everyday.txt");
 
 /// Which part of the probe a sentence belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -64,10 +68,12 @@ pub enum Part {
     Negation,
     /// `probe-similes.txt`.
     Similes,
+    /// `probe-everyday.txt`.
+    Everyday,
 }
 
 impl Part {
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Development,
         Part::Quarter,
         Part::Unseen,
@@ -76,6 +82,7 @@ impl Part {
         Part::Sealed,
         Part::Negation,
         Part::Similes,
+        Part::Everyday,
     ];
 
     /// Whether its failures are kept from whoever works on the reading (the reserve set's
@@ -96,11 +103,12 @@ impl Part {
             Part::Sealed => "sealed set (session 17), held out",
             Part::Negation => "negation set (session 19), held out",
             Part::Similes => "similes set (session 20), held out",
+            Part::Everyday => "everyday set (session 21), held out",
         }
     }
 
     /// Its short name (`development`, `quarter`, `unseen`, `fresh`, `reserve`, `sealed`,
-    /// `negation`, `similes`).
+    /// `negation`, `similes`, `everyday`).
     pub fn name(self) -> &'static str {
         match self {
             Part::Development => "development",
@@ -111,6 +119,7 @@ impl Part {
             Part::Sealed => "sealed",
             Part::Negation => "negation",
             Part::Similes => "similes",
+            Part::Everyday => "everyday",
         }
     }
 
@@ -262,6 +271,7 @@ pub fn cases() -> Result<Vec<Case>> {
         (SEALED, Part::Sealed),
         (NEGATION, Part::Negation),
         (SIMILES, Part::Similes),
+        (EVERYDAY, Part::Everyday),
     ] {
         c.extend(parse(text)?.into_iter().map(|x| Case { part, ..x }));
     }
@@ -456,7 +466,7 @@ pub fn markdown(s: &ProbeSummary) -> String {
         )
     };
     let mut o = format!(
-        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, sealed, negation and similes sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
+        "\nInstruction probe ({} sentences written for it, x {} photos; `crates/eval/data/probe.txt`; every 4th sentence and the unseen, fresh, sealed, negation, similes and everyday sets (`probe-*.txt`) are held out; the reserve set was looked at in session 17). Targets: directions >= 90 %, sentences followed >= 80 %, constraints >= 90 %, other languages >= 80 %.\n\n| part | requested changes made | sentences followed | constraints honoured |\n|---|---|---|---|\n",
         s.sentences, s.photos
     );
     o += &row("all", &s.all);
@@ -512,6 +522,7 @@ mod tests {
         assert!(count(Part::Sealed) >= 60);
         assert!(count(Part::Negation) >= 50);
         assert!(count(Part::Similes) >= 30);
+        assert!(count(Part::Everyday) >= 45);
         let probe = count(Part::Development) + count(Part::Quarter);
         assert_eq!(count(Part::Quarter), probe / 4);
         assert_eq!(

@@ -92,6 +92,26 @@ impl Aspect {
             a => Aspect::of(attr) == Some(a),
         }
     }
+
+    /// What of this kept aspect still holds beside requests of `asked`: the whole aspect when
+    /// none of them changes it, none when one does, except that the colour beside a white
+    /// balance request keeps its saturation and beside a saturation request its white balance
+    /// ("cooler, but keep the colours").
+    pub fn narrowed(self, asked: &[Attr]) -> Option<Aspect> {
+        if !asked.iter().any(|a| self.covers(a)) {
+            return Some(self);
+        }
+        if self != Aspect::Colour {
+            return None;
+        }
+        [Aspect::WhiteBalance, Aspect::Saturation]
+            .into_iter()
+            .find(|part| {
+                !asked
+                    .iter()
+                    .any(|a| part.covers(a) || *a == Attr::Monochrome)
+            })
+    }
 }
 
 /// One requested change.
@@ -240,6 +260,37 @@ const GENERIC: &[&str] = &[
     "needs something",
     "needs work",
     "needs help",
+    // Phrasal verbs ("touch it up" reaches here as "touch up it": [`matcher::normalise`]).
+    "fix up",
+    "tidy up",
+    "neaten up",
+    "smarten up",
+    "spruce up",
+    "spruce",
+    "pretty up",
+    "freshen up",
+    "brush up",
+    "doll up",
+    // A verdict on the whole photo with nothing named asks to make it right.
+    "bad",
+    "terrible",
+    "awful",
+    "horrible",
+    "ugly",
+    "crappy",
+    "rubbish",
+    "lousy",
+    "mediocre",
+    "amateur",
+    "amateurish",
+    "decent",
+    "pretty",
+    "lovely",
+    "awesome",
+    "best",
+    "help",
+    "do something",
+    "do what you can",
 ];
 
 /// Every single word of the reading's own lists (generic requests, fixes, keeping), which the
@@ -277,6 +328,8 @@ const SATISFIED: &[&str] = &[
     "do not change anything",
     "no changes",
     "fine as",
+    "not bad",
+    "nothing wrong",
 ];
 
 /// Phrases that ask for restraint over the whole sentence ("brighter, but don't overdo it"):
@@ -326,7 +379,93 @@ const FIX_VERBS: &[&str] = &[
     "get rid of",
     "remove",
     "adjust",
+    "improve",
+    "better",
+    // A verdict on a named aspect asks to fix it ("the colours look weird", "bad lighting").
+    "bad",
+    "wrong",
+    "weird",
+    "strange",
+    "terrible",
+    "awful",
+    "horrible",
+    "ugly",
+    "not good",
+    "not great",
+    "isn t good",
+    "aren t good",
+    "look good",
+    "look nice",
+    "is off",
+    "are off",
+    "look off",
+    "looks off",
+    "seem off",
+    "seems off",
 ];
+
+/// Generic requests made with a phrasal verb (read after [`matcher::normalise`] has moved the
+/// particle next to the verb: "clean it up" -> "clean up it").
+const GENERIC_PHRASAL: &[&str] = &[
+    "touch up",
+    "clean up",
+    "fix up",
+    "tidy up",
+    "neaten up",
+    "smarten up",
+    "spruce up",
+    "pretty up",
+    "freshen up",
+    "brush up",
+    "doll up",
+];
+
+/// Praise of what a clause names: "the colours are perfect" keeps the colours.
+const PRAISE: &[&str] = &[
+    "are perfect",
+    "is perfect",
+    "s perfect",
+    "look perfect",
+    "looks perfect",
+    "are fine",
+    "is fine",
+    "s fine",
+    "look fine",
+    "looks fine",
+    "are great",
+    "is great",
+    "s great",
+    "look great",
+    "looks great",
+    "are good",
+    "is good",
+    "look good",
+    "looks good",
+    "are ok",
+    "is ok",
+    "are okay",
+    "is okay",
+    "spot on",
+    "i like",
+    "i love",
+    "love the",
+];
+
+/// A verdict taken back: "nothing wrong with the colours" asks no fix of them.
+const NO_VERDICT: &[&str] = &[
+    "nothing wrong",
+    "not wrong",
+    "not bad",
+    "nothing bad",
+    "isn t bad",
+    "aren t bad",
+    "not that bad",
+    "no problem",
+];
+
+/// Verdicts taken back that end in a clause word ("with"): kept whole, so that what they
+/// speak of stays in their clause.
+const NO_VERDICT_WITH: &[&str] = &["nothing wrong with", "no problem with", "nothing bad with"];
 
 /// Aspect words a fix verb may name.
 const FIX_ASPECTS: &[(&str, Aspect)] = &[
@@ -572,7 +711,7 @@ impl Reading {
         let english = matcher::normalise(&corrected);
         // Phrases with "and" in them stay whole ("dark and moody", "black and white").
         let mut protected = english.clone();
-        for p in matcher::joined_phrases() {
+        for p in matcher::joined_phrases().iter().chain(NO_VERDICT_WITH) {
             protected = protected.replace(p, &p.replace(' ', "\u{1}"));
         }
         let clauses: Vec<String> = clauses(&protected)
@@ -583,6 +722,9 @@ impl Reading {
         let mut generic = false;
         let mut described: Vec<String> = Vec::new();
         let mut keeping = false;
+        // Whether the previous clause asked to fix an aspect ("fix the colours and the
+        // lighting": the second clause names one more).
+        let mut fixing = false;
         let aspect_words: Vec<&str> = KEEP_ASPECTS
             .iter()
             .flat_map(|(w, _)| w.split(' '))
@@ -592,12 +734,9 @@ impl Reading {
         let mut rest: Vec<(String, Match, bool)> = Vec::new();
         for c in &clauses {
             let toks: Vec<&str> = c.split(' ').collect();
-            let fix_verb = FIX_VERBS.iter().any(|v| has_phrase(&toks, v));
-            let aspects: Vec<Aspect> = FIX_ASPECTS
-                .iter()
-                .filter(|(w, _)| has_phrase(&toks, w))
-                .map(|(_, a)| *a)
-                .collect();
+            let fix_verb = FIX_VERBS.iter().any(|v| has_phrase(&toks, v))
+                && !NO_VERDICT.iter().any(|v| has_phrase(&toks, v));
+            let aspects = named_aspects(&toks, FIX_ASPECTS);
             let m = matcher::match_instruction(c);
             let asks = !m.targets.is_empty();
             // "keep the brightness and the contrast": an aspect named alone after a keep
@@ -612,6 +751,30 @@ impl Reading {
             // "don't overdo the saturation" asks for a little of it.
             let overdo = matcher::OVERDO.iter().any(|w| has_phrase(&toks, w));
             let dislike = matcher::DISLIKE.iter().any(|w| has_phrase(&toks, w));
+            // "the colours are perfect", "nothing wrong with the contrast": what it praises is
+            // kept, and its noun is no request ("the contrast" alone reads as more of it).
+            let praised_aspects: Vec<&str> = KEEP_ASPECTS
+                .iter()
+                .map(|(w, _)| *w)
+                .filter(|w| has_phrase(&toks, w))
+                .collect();
+            let praised = !praised_aspects.is_empty()
+                && !["make", "get", "want", "should"]
+                    .iter()
+                    .any(|w| toks.contains(w))
+                && (NO_VERDICT.iter().any(|w| has_phrase(&toks, w))
+                    || PRAISE.iter().any(|w| has_phrase(&toks, w)))
+                && matcher::match_explicit(c).targets.iter().all(|(t, _)| {
+                    KEEP_ASPECTS
+                        .iter()
+                        .any(|(w, a)| praised_aspects.contains(w) && a.covers(&t.attr))
+                });
+            if praised {
+                let c = format!("keep the {}", praised_aspects.join(" and the "));
+                let m = matcher::match_instruction(&c);
+                rest.push((c, m, true));
+                continue;
+            }
             let is_keep = !m.kept.is_empty()
                 || (KEEP_WORDS.iter().any(|w| has_phrase(&toks, w)) && !overdo && !dislike)
                 || continues_keep;
@@ -623,10 +786,20 @@ impl Reading {
                 rest.push((c, m, true));
                 continue;
             }
-            if fix_verb && !aspects.is_empty() && !is_keep {
+            let continues_fix = std::mem::take(&mut fixing)
+                && !aspects.is_empty()
+                && toks.iter().all(|w| {
+                    FILLER.contains(w)
+                        || *w == "also"
+                        || FIX_ASPECTS
+                            .iter()
+                            .any(|(p, _)| p.split(' ').any(|x| x == *w))
+                });
+            if (fix_verb || continues_fix) && !aspects.is_empty() && !is_keep {
+                fixing = true;
                 // "fix the exposure", "correct the white balance", "remove the blue cast":
                 // the matcher gives the direction where the clause names one ("blue cast").
-                for a in aspects.iter().take(1) {
+                for a in &aspects {
                     let hint = m
                         .targets
                         .iter()
@@ -641,7 +814,11 @@ impl Reading {
                     continue;
                 }
             }
-            if !asks
+            // A generic phrasal verb ("clean it up") wins over the scene word in it ("clean"),
+            // not over an explicit request ("clean it up and make it warmer").
+            let phrasal = GENERIC_PHRASAL.iter().any(|g| has_phrase(&toks, g))
+                && matcher::match_explicit(c).targets.is_empty();
+            if (!asks || phrasal)
                 && !is_keep
                 && m.content_edits.is_empty()
                 && GENERIC.iter().any(|g| has_phrase(&toks, g))
@@ -724,7 +901,16 @@ impl Reading {
         matched
             .targets
             .retain(|(t, _)| t.region.is_some() || !kept_here.contains(&t.attr));
-        keep.retain(|a| !matched.targets.iter().any(|(t, _)| a.covers(&t.attr)));
+        // "cooler, but keep the colours" asks for the white balance and keeps the rest of
+        // the colour: an aspect a request covers keeps what of it the request leaves.
+        let asked: Vec<Attr> = matched.targets.iter().map(|(t, _)| t.attr).collect();
+        let mut narrowed: Vec<Aspect> = Vec::new();
+        for a in keep.iter().filter_map(|a| a.narrowed(&asked)) {
+            if !narrowed.contains(&a) {
+                narrowed.push(a);
+            }
+        }
+        let keep = narrowed;
         // A named problem of a whole-photo aspect is sized by the photo, not by the network.
         matched.targets.retain(|(t, _)| {
             t.region.is_some()
@@ -991,7 +1177,28 @@ const KEEP_WORDS: &[&str] = &[
     "without",
     "no change",
     "no need",
+    "as they are",
 ];
+
+/// The aspects `toks` names from `list`, once each, in the list's order; a word inside a
+/// longer named phrase ("color" in "color cast") names nothing of its own.
+fn named_aspects(toks: &[&str], list: &[(&str, Aspect)]) -> Vec<Aspect> {
+    let named: Vec<&str> = list
+        .iter()
+        .map(|(w, _)| *w)
+        .filter(|w| has_phrase(toks, w))
+        .collect();
+    let mut out: Vec<Aspect> = Vec::new();
+    for (w, a) in list {
+        let inside_longer = named
+            .iter()
+            .any(|n| n.len() > w.len() && has_phrase(&n.split(' ').collect::<Vec<_>>(), w));
+        if named.contains(w) && !inside_longer && !out.contains(a) {
+            out.push(*a);
+        }
+    }
+    out
+}
 
 fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<(Attr, Dir)>) {
     let (attr, dir) = hint.map_or((None, None), |(a, d)| (Some(a), Some(d)));
@@ -1018,8 +1225,12 @@ fn unread_words(english: &str, m: &Match) -> Vec<String> {
         if !alpha
             || FILLER.contains(&w)
             || vocab.binary_search(&w).is_ok()
-            || GENERIC.contains(&w)
-            || FIX_VERBS.contains(&w)
+            || [GENERIC, FIX_VERBS, NO_VERDICT, PRAISE]
+                .iter()
+                .any(|list| list.iter().any(|p| p.split(' ').any(|x| x == w)))
+            || FIX_ASPECTS
+                .iter()
+                .any(|(p, _)| p.split(' ').any(|x| x == w))
             || RESTRAINT.iter().any(|p| p.split(' ').any(|x| x == w))
             || [
                 "cast", "casts", "tint", "balance", "white", "tones", "tone", "hue", "while",

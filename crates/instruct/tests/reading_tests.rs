@@ -688,3 +688,113 @@ fn learned_request(
         nothing: 0.0,
     }
 }
+
+#[test]
+fn phrasal_verbs_and_verdicts_on_the_whole_photo_are_generic() {
+    for text in [
+        "touch it up",
+        "clean this photo up a little",
+        "could you tidy it up",
+        "smarten this one up",
+        "it looks bad, help",
+        "this picture is terrible",
+        "do something with it",
+    ] {
+        let r = Reading::new(text);
+        assert!(r.generic, "{text}: {}", r.english);
+        assert!(r.requests.is_empty(), "{text}: {}", r.summary());
+    }
+    // A phrasal verb beside an explicit request keeps the request.
+    let r = Reading::new("clean it up and make it warmer");
+    assert!(r.generic, "{}", r.summary());
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+    // The particle joins its verb across a pronoun, so "warm it up" stays a request.
+    assert_eq!(labels(&Reading::new("warm it up")), vec!["temperature:up"]);
+    assert_eq!(
+        labels(&Reading::new("cool this photo down a bit")),
+        vec!["temperature:down"]
+    );
+}
+
+#[test]
+fn a_verdict_on_named_aspects_fixes_each_of_them() {
+    let r = Reading::new("fix the colours and the lighting");
+    assert_eq!(items(&r), vec!["fix:colour", "fix:brightness"]);
+    let r = Reading::new("improve the lighting");
+    assert_eq!(items(&r), vec!["fix:brightness"]);
+    assert!(
+        r.learned.is_empty() && r.unread.is_empty(),
+        "{:?}",
+        r.unread
+    );
+    let r = Reading::new("the colours look weird");
+    assert_eq!(items(&r), vec!["fix:colour"]);
+    // "colour" inside "colour cast" names the cast, not the colour.
+    let r = Reading::new("fix the colour cast");
+    assert_eq!(r.fixes.len(), 1, "{}", r.summary());
+    assert_eq!(r.fixes[0].aspect, Aspect::WhiteBalance);
+}
+
+#[test]
+fn praise_of_an_aspect_keeps_it() {
+    let r = Reading::new("the colours are perfect, just make it brighter");
+    assert_eq!(labels(&r), vec!["brightness:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+    let r = Reading::new("nothing wrong with the colours, just brighter");
+    assert_eq!(labels(&r), vec!["brightness:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+    let r = Reading::new("warmer please, the contrast is fine");
+    assert_eq!(labels(&r), vec!["temperature:up"]);
+    assert_eq!(r.keep, vec![Aspect::Contrast]);
+    // Asking for it to look good is no praise.
+    assert!(Reading::new("make the colours look good").keep.is_empty());
+}
+
+#[test]
+fn a_kept_colour_beside_a_white_balance_request_keeps_its_saturation() {
+    let r = Reading::new("cooler, but keep the colours");
+    assert_eq!(labels(&r), vec!["temperature:down"]);
+    assert_eq!(r.keep, vec![Aspect::Saturation]);
+    let r = Reading::new("more saturation but keep the colours");
+    assert_eq!(r.keep, vec![Aspect::WhiteBalance]);
+    assert!(Reading::new("black and white, keep the colours")
+        .keep
+        .is_empty());
+}
+
+#[test]
+fn keeping_is_read_in_the_ways_other_languages_say_it() {
+    let cases: [(&str, &[&str], Aspect); 6] = [
+        (
+            "plus de contraste en gardant la luminosité",
+            &["contrast:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "più contrasto ma tieni la luminosità",
+            &["contrast:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "mehr Sättigung, die Helligkeit so lassen",
+            &["saturation:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "más brillo, el contraste tal cual",
+            &["brightness:up"],
+            Aspect::Contrast,
+        ),
+        (
+            "lichter, het contrast zoals het is",
+            &["brightness:up"],
+            Aspect::Contrast,
+        ),
+        ("更亮一些，对比度别动", &["brightness:up"], Aspect::Contrast),
+    ];
+    for (text, want, kept) in cases {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
+    }
+}

@@ -51,5 +51,52 @@ pub fn normalise(text: &str) -> String {
             out.push(' ');
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    particles_forward(&out.split_whitespace().collect::<Vec<_>>()).join(" ")
+}
+
+/// What a phrasal verb's particle may be separated from it by: the photo or a pronoun.
+const PHRASAL_OBJECTS: &[&[&str]] = &[
+    &["it"],
+    &["this"],
+    &["that"],
+    &["them"],
+    &["everything"],
+    &["things"],
+    &["the", "photo"],
+    &["the", "picture"],
+    &["the", "image"],
+    &["the", "pic"],
+    &["the", "shot"],
+    &["this", "photo"],
+    &["this", "picture"],
+    &["this", "image"],
+    &["this", "pic"],
+    &["this", "shot"],
+    &["this", "one"],
+    &["my", "photo"],
+    &["my", "picture"],
+    &["the", "whole", "thing"],
+];
+
+/// "touch it up", "tone this photo down": the particle moved next to its verb ("touch up
+/// it"), so that the phrasal verb reads as one phrase whatever stands between.
+fn particles_forward<'a>(tokens: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = tokens.to_vec();
+    let mut i = 1;
+    while i < out.len() {
+        let moved = PHRASAL_OBJECTS.iter().find_map(|obj| {
+            let end = i + obj.len();
+            let particle = *out.get(end)?;
+            let fits = out[i..end] == **obj
+                && matches!(particle, "up" | "down")
+                && out[i - 1].chars().all(char::is_alphabetic);
+            fits.then_some(end)
+        });
+        if let Some(end) = moved {
+            let particle = out.remove(end);
+            out.insert(i, particle);
+        }
+        i += 1;
+    }
+    out
 }
