@@ -798,3 +798,22 @@ fn keeping_is_read_in_the_ways_other_languages_say_it() {
         assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
     }
 }
+
+#[test]
+fn tonal_ranges_said_after_their_comparative_and_contrast_named_with_black_and_white() {
+    let cases: [(&str, &[&str]); 6] = [
+        ("make the blacks blacker", &["blacks:down"]),
+        ("make the whites whiter", &["highlights:up"]),
+        ("the highlights are blown", &["highlights:down"]),
+        (
+            "high contrast black and white",
+            &["contrast:up", "monochrome:up"],
+        ),
+        ("b&w, low contrast", &["contrast:down", "monochrome:up"]),
+        ("a bit more teal", &["temperature:down"]),
+    ];
+    for (text, want) in cases {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+    }
+}

@@ -552,6 +552,22 @@ fn match_with(text: &str, scenes: bool) -> Match {
                         } else {
                             None
                         };
+                        // "make the blacks blacker", "the highlights are blown": said after
+                        // the range.
+                        let tonal_dir = tonal_dir.or_else(|| {
+                            let next = &after[..after.len().min(3)];
+                            if !tonal {
+                                None
+                            } else if find_any(next, &["blacker", "deeper", "darker", "blown"])
+                                .is_some()
+                            {
+                                Some(Down)
+                            } else if find_any(next, &["whiter", "brighter", "lighter"]).is_some() {
+                                Some(Up)
+                            } else {
+                                None
+                            }
+                        });
                         let worded = tonal_dir.is_none();
                         match tonal_dir
                             .or_else(|| word_dir(before))
