@@ -188,6 +188,7 @@ pub fn correct(text: &str) -> (String, Vec<Correction>) {
         }
     }
     flush(&mut word, &mut out, &mut fixes);
+    let out = too_for_to(&out, &mut fixes);
     (out, fixes)
 }
 
@@ -213,4 +214,84 @@ fn collapse_to_one(word: &str) -> String {
         last = Some(c);
     }
     out
+}
+
+/// Judgements that "too" stands before ("too dark"), where it is often typed "to" or "2".
+const JUDGED: &[&str] = &[
+    "dark",
+    "bright",
+    "light",
+    "warm",
+    "cold",
+    "cool",
+    "hot",
+    "yellow",
+    "blue",
+    "green",
+    "red",
+    "orange",
+    "pink",
+    "magenta",
+    "purple",
+    "saturated",
+    "desaturated",
+    "contrasty",
+    "flat",
+    "dull",
+    "grey",
+    "gray",
+    "harsh",
+    "washed",
+    "muddy",
+    "dim",
+    "strong",
+    "much",
+    "pale",
+    "vivid",
+    "loud",
+    "faded",
+    "soft",
+    "sharp",
+    "harsh",
+    "cold",
+    "moody",
+    "busy",
+];
+
+/// Words after which "to" before a judgement can only be "too" ("it's to dark", "way to
+/// bright", "a bit to yellow"); at the start of a clause too ("to dark").
+const BEFORE_TOO: &[&str] = &[
+    "is", "s", "its", "it's", "are", "r", "looks", "look", "seems", "seem", "way", "bit", "kinda",
+    "little", "much", "far", "just", "all", "still", "getting", "got", "abit",
+];
+
+/// "its to dark", "2 bright": "to" and "2" before a judgement read as "too".
+fn too_for_to(text: &str, fixes: &mut Vec<Correction>) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase()
+    };
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let b = bare(w);
+        let starts_clause = i == 0
+            || words[i - 1].ends_with([',', '.', '!', '?', ';', ':'])
+            || words[i - 1].is_empty();
+        let is_too = (b == "to" || b == "2")
+            && words
+                .get(i + 1)
+                .is_some_and(|n| JUDGED.contains(&bare(n).as_str()))
+            && (starts_clause || BEFORE_TOO.contains(&bare(words[i - 1]).as_str()));
+        if is_too {
+            fixes.push(Correction {
+                from: b.clone(),
+                to: "too".into(),
+            });
+            out.push(w.replacen(b.as_str(), "too", 1));
+        } else {
+            out.push((*w).to_string());
+        }
+    }
+    out.join(" ")
 }

@@ -817,3 +817,26 @@ fn tonal_ranges_said_after_their_comparative_and_contrast_named_with_black_and_w
         assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
     }
 }
+
+#[test]
+fn too_typed_as_to_and_size_words_between_a_noun_and_its_direction() {
+    let cases: [(&str, &[&str]); 4] = [
+        ("its to bright", &["fix:brightness"]),
+        ("2 dark", &["fix:brightness"]),
+        ("way to yellow", &["fix:white-balance"]),
+        ("contrast a bit lower", &["contrast:down"]),
+    ];
+    for (text, want) in cases {
+        let r = Reading::new(text);
+        assert_eq!(items(&r), want.to_vec(), "{text}: {}", r.english);
+    }
+    // "to" before a judgement is "too" only where "too" could stand.
+    assert_eq!(
+        labels(&Reading::new("i want to warm it")),
+        vec!["temperature:up"]
+    );
+    assert_eq!(Reading::new("its to bright").fixes[0].hint, Some(Dir::Down));
+    assert_eq!(Reading::new("to dark").fixes[0].hint, Some(Dir::Up));
+    // Chinese "lower a bit" after the noun.
+    assert_eq!(labels(&Reading::new("对比度低一点")), vec!["contrast:down"]);
+}

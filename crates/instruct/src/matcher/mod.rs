@@ -83,6 +83,12 @@ impl Match {
     }
 }
 
+/// Words that size a change and may stand between a noun and its direction ("contrast a
+/// bit lower").
+const SIZE_WORDS: &[&str] = &[
+    "a", "bit", "little", "tad", "touch", "slightly", "much", "lot", "way", "even", "somewhat",
+];
+
 fn has_phrase(tokens: &[&str], at: usize, phrase: &str) -> bool {
     let p: Vec<&str> = phrase.split(' ').collect();
     at + p.len() <= tokens.len() && tokens[at..at + p.len()] == p[..]
@@ -569,10 +575,13 @@ fn match_with(text: &str, scenes: bool) -> Match {
                             }
                         });
                         let worded = tonal_dir.is_none();
-                        match tonal_dir
-                            .or_else(|| word_dir(before))
-                            .or_else(|| word_dir(&after[..after.len().min(2)]))
-                        {
+                        match tonal_dir.or_else(|| word_dir(before)).or_else(|| {
+                            // "contrast a bit lower": the size words before the direction
+                            // are skipped.
+                            let lead = after.iter().take_while(|w| SIZE_WORDS.contains(w)).count();
+                            let rest = &after[lead..];
+                            word_dir(&rest[..rest.len().min(2)])
+                        }) {
                             Some(d) => {
                                 from_words = worded;
                                 (d, 1.0)
