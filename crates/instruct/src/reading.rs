@@ -870,11 +870,26 @@ impl Reading {
                     if !keep.contains(a) {
                         keep.push(*a);
                     }
-                    // Only where the keep verb ends the clause, after what it keeps.
-                    let verb_last = KEEP_WORDS.iter().any(|k| {
-                        let kw: Vec<&str> = k.split(' ').collect();
-                        toks.ends_with(&kw)
-                    });
+                    // Only where the keep verb comes after what it keeps ("die Helligkeit
+                    // beibehalten", Japanese "明るさは変えずに" -> "brightness without changing").
+                    let at = |p: &str| {
+                        let pw: Vec<&str> = p.split(' ').collect();
+                        toks.windows(pw.len()).position(|x| x == pw.as_slice())
+                    };
+                    // The keep phrase must end the clause: one followed by what it keeps ("more
+                    // contrast without crushing the blacks") keeps that instead.
+                    let first_keep = KEEP_WORDS.iter().filter_map(|k| at(k)).min();
+                    let verb_last = match (at(w), first_keep) {
+                        (Some(aspect_at), Some(keep_at)) => {
+                            aspect_at < keep_at
+                                && toks[keep_at..].iter().all(|t| {
+                                    FILLER.contains(t)
+                                        || KEEP_TAIL.contains(t)
+                                        || KEEP_WORDS.iter().any(|k| k.split(' ').any(|x| x == *t))
+                                })
+                        }
+                        _ => false,
+                    };
                     kept_here.extend(
                         m.targets
                             .iter()
@@ -1199,6 +1214,13 @@ fn named_aspects(toks: &[&str], list: &[(&str, Aspect)]) -> Vec<Aspect> {
     }
     out
 }
+
+/// Words that may end a keep phrase placed after what it keeps ("brightness without
+/// changing", "leave colors as they are").
+const KEEP_TAIL: &[&str] = &[
+    "changing", "change", "changed", "touching", "touch", "touched", "altering", "alter", "alone",
+    "as", "they", "are", "is", "same", "please",
+];
 
 fn push_fix(fixes: &mut Vec<Fix>, aspect: Aspect, hint: Option<(Attr, Dir)>) {
     let (attr, dir) = hint.map_or((None, None), |(a, d)| (Some(a), Some(d)));

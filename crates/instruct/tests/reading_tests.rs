@@ -840,3 +840,38 @@ fn too_typed_as_to_and_size_words_between_a_noun_and_its_direction() {
     // Chinese "lower a bit" after the noun.
     assert_eq!(labels(&Reading::new("对比度低一点")), vec!["contrast:down"]);
 }
+
+#[test]
+fn an_aspect_named_before_its_keep_verb_is_kept_not_asked_for() {
+    let cases: [(&str, &str, Aspect); 4] = [
+        (
+            "もっと暖かく、明るさは変えずに",
+            "temperature:up",
+            Aspect::Brightness,
+        ),
+        (
+            "mais fria, brilho igual",
+            "temperature:down",
+            Aspect::Brightness,
+        ),
+        (
+            "più contrasto, i colori lasciali così",
+            "contrast:up",
+            Aspect::Colour,
+        ),
+        (
+            "varmare men behåll ljusstyrkan",
+            "temperature:up",
+            Aspect::Brightness,
+        ),
+    ];
+    for (text, want, kept) in cases {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec![want], "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
+    }
+    // A keep word with an aspect after it keeps that one, not the one asked for before it.
+    let r = Reading::new("increase the contrast without touching the colours");
+    assert_eq!(labels(&r), vec!["contrast:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+}
