@@ -291,6 +291,9 @@ const GENERIC: &[&str] = &[
     "help",
     "do something",
     "do what you can",
+    "expensive",
+    "high end",
+    "premium",
 ];
 
 /// Every single word of the reading's own lists (generic requests, fixes, keeping), which the
@@ -390,6 +393,9 @@ const FIX_VERBS: &[&str] = &[
     "awful",
     "horrible",
     "ugly",
+    "fake",
+    "unnatural",
+    "artificial",
     "not good",
     "not great",
     "isn t good",

@@ -875,3 +875,29 @@ fn an_aspect_named_before_its_keep_verb_is_kept_not_asked_for() {
     assert_eq!(labels(&r), vec!["contrast:up"]);
     assert_eq!(r.keep, vec![Aspect::Colour]);
 }
+
+#[test]
+fn a_scene_taken_away_runs_its_recipe_the_other_way() {
+    for text in [
+        "remove the haze",
+        "less fog please",
+        "it's too hazy",
+        "dehaze",
+    ] {
+        let r = Reading::new(text);
+        let l = labels(&r);
+        assert!(l.contains(&"contrast:up".to_string()), "{text}: {l:?}");
+        assert!(l.contains(&"blacks:down".to_string()), "{text}: {l:?}");
+    }
+    let l = labels(&Reading::new("make it hazy"));
+    assert!(l.contains(&"contrast:down".to_string()), "{l:?}");
+    assert_eq!(
+        labels(&Reading::new("undo the orange")),
+        vec!["temperature:down"]
+    );
+    assert_eq!(
+        items(&Reading::new("the colors look fake")),
+        vec!["fix:colour"]
+    );
+    assert!(Reading::new("make it look expensive").generic);
+}

@@ -83,6 +83,7 @@ pub(super) fn concepts() -> Vec<Concept> {
                 "overexposure",
                 "blown out",
                 "blown",
+                "glare",
                 "clipped",
                 "washed out by light",
             ],
@@ -534,6 +535,7 @@ pub(super) const PROBLEM_WORDS: &[&str] = &[
 /// Verbs that take away what the next word names ("reduce the orange").
 pub(super) const REDUCE_VERBS: &[&str] = &[
     "reduce",
+    "undo",
     "remove",
     "decrease",
     "lower",

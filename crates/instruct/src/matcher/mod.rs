@@ -239,8 +239,24 @@ fn match_with(text: &str, scenes: bool) -> Match {
                     refused_here.push(t.attr);
                 }
             } else if *pos >= a && *pos < b {
+                // "remove the haze", "less fog", "it's too hazy": a scene's recipe taken away
+                // runs the other way (more contrast, deeper blacks). Looks are not reversed.
+                let before: Vec<&str> = tokens[a..*pos].iter().map(String::as_str).collect();
+                let reversed = *concept
+                    && (find_any(&before, REDUCE_VERBS).is_some()
+                        || find_any(
+                            &before,
+                            &["less", "too", "overly", "clear up", "cut through"],
+                        )
+                        .is_some());
                 for t in ts {
                     let mut t = *t;
+                    if reversed && !matches!(t.attr, Attr::Style(_)) {
+                        if t.attr.one_way() {
+                            continue;
+                        }
+                        t.dir = t.dir.flip();
+                    }
                     // A concept's recipe has its own amounts; the clause's amount word moves
                     // them one step ("very foggy").
                     t.magnitude = if *concept {
