@@ -698,8 +698,18 @@ pub fn clauses(sentence: &str) -> Vec<String> {
 }
 
 fn has_phrase(tokens: &[&str], phrase: &str) -> bool {
+    phrase_at(tokens, phrase).is_some()
+}
+
+/// Where `phrase` first stands in `tokens`.
+fn phrase_at(tokens: &[&str], phrase: &str) -> Option<usize> {
     let p: Vec<&str> = phrase.split(' ').collect();
-    tokens.windows(p.len()).any(|w| w == p.as_slice())
+    tokens.windows(p.len()).position(|w| w == p.as_slice())
+}
+
+/// Whether `word` is one of the words of `phrases`.
+fn word_of<'a>(phrases: impl IntoIterator<Item = &'a str>, word: &str) -> bool {
+    phrases.into_iter().any(|p| p.split(' ').any(|x| x == word))
 }
 
 impl Reading {
@@ -745,6 +755,8 @@ impl Reading {
             let aspects = named_aspects(&toks, FIX_ASPECTS);
             let m = matcher::match_instruction(c);
             let asks = !m.targets.is_empty();
+            // What the clause asks in so many words (no scene recipes).
+            let explicit = matcher::match_explicit(c);
             // "keep the brightness and the contrast": an aspect named alone after a keep
             // clause is kept too; one with a direction word ("i don't want it grey, i want
             // more colour") is a request.
@@ -770,7 +782,7 @@ impl Reading {
                     .any(|w| toks.contains(w))
                 && (NO_VERDICT.iter().any(|w| has_phrase(&toks, w))
                     || PRAISE.iter().any(|w| has_phrase(&toks, w)))
-                && matcher::match_explicit(c).targets.iter().all(|(t, _)| {
+                && explicit.targets.iter().all(|(t, _)| {
                     KEEP_ASPECTS
                         .iter()
                         .any(|(w, a)| praised_aspects.contains(w) && a.covers(&t.attr))
@@ -797,9 +809,7 @@ impl Reading {
                 && toks.iter().all(|w| {
                     FILLER.contains(w)
                         || *w == "also"
-                        || FIX_ASPECTS
-                            .iter()
-                            .any(|(p, _)| p.split(' ').any(|x| x == *w))
+                        || word_of(FIX_ASPECTS.iter().map(|(p, _)| *p), w)
                 });
             if (fix_verb || continues_fix) && !aspects.is_empty() && !is_keep {
                 fixing = true;
@@ -822,8 +832,8 @@ impl Reading {
             }
             // A generic phrasal verb ("clean it up") wins over the scene word in it ("clean"),
             // not over an explicit request ("clean it up and make it warmer").
-            let phrasal = GENERIC_PHRASAL.iter().any(|g| has_phrase(&toks, g))
-                && matcher::match_explicit(c).targets.is_empty();
+            let phrasal =
+                GENERIC_PHRASAL.iter().any(|g| has_phrase(&toks, g)) && explicit.targets.is_empty();
             if (!asks || phrasal)
                 && !is_keep
                 && m.content_edits.is_empty()
@@ -837,7 +847,7 @@ impl Reading {
             if !is_keep
                 && m.content_edits.is_empty()
                 && description::describes(c, rewritten.language, text)
-                && matcher::match_explicit(c).targets.is_empty()
+                && explicit.targets.is_empty()
             {
                 described.push(c.clone());
                 continue;
@@ -878,10 +888,7 @@ impl Reading {
                     }
                     // Only where the keep verb comes after what it keeps ("die Helligkeit
                     // beibehalten", Japanese "明るさは変えずに" -> "brightness without changing").
-                    let at = |p: &str| {
-                        let pw: Vec<&str> = p.split(' ').collect();
-                        toks.windows(pw.len()).position(|x| x == pw.as_slice())
-                    };
+                    let at = |p: &str| phrase_at(&toks, p);
                     // The keep phrase must end the clause: one followed by what it keeps ("more
                     // contrast without crushing the blacks") keeps that instead.
                     let first_keep = KEEP_WORDS.iter().filter_map(|k| at(k)).min();
@@ -891,7 +898,7 @@ impl Reading {
                                 && toks[keep_at..].iter().all(|t| {
                                     FILLER.contains(t)
                                         || KEEP_TAIL.contains(t)
-                                        || KEEP_WORDS.iter().any(|k| k.split(' ').any(|x| x == *t))
+                                        || word_of(KEEP_WORDS.iter().copied(), t)
                                 })
                         }
                         _ => false,
@@ -1253,12 +1260,13 @@ fn unread_words(english: &str, m: &Match) -> Vec<String> {
         if !alpha
             || FILLER.contains(&w)
             || vocab.binary_search(&w).is_ok()
-            || [GENERIC, FIX_VERBS, NO_VERDICT, PRAISE]
-                .iter()
-                .any(|list| list.iter().any(|p| p.split(' ').any(|x| x == w)))
-            || FIX_ASPECTS
-                .iter()
-                .any(|(p, _)| p.split(' ').any(|x| x == w))
+            || word_of(
+                [GENERIC, FIX_VERBS, NO_VERDICT, PRAISE]
+                    .iter()
+                    .flat_map(|list| list.iter().copied()),
+                w,
+            )
+            || word_of(FIX_ASPECTS.iter().map(|(p, _)| *p), w)
             || RESTRAINT.iter().any(|p| p.split(' ').any(|x| x == w))
             || [
                 "cast", "casts", "tint", "balance", "white", "tones", "tone", "hue", "while",
