@@ -252,8 +252,6 @@ const JUDGED: &[&str] = &[
     "faded",
     "soft",
     "sharp",
-    "harsh",
-    "cold",
     "moody",
     "busy",
 ];

@@ -837,6 +837,7 @@ fn too_typed_as_to_and_size_words_between_a_noun_and_its_direction() {
     );
     assert_eq!(Reading::new("its to bright").fixes[0].hint, Some(Dir::Down));
     assert_eq!(Reading::new("to dark").fixes[0].hint, Some(Dir::Up));
+    assert_eq!(Reading::new("To dark!").fixes[0].hint, Some(Dir::Up));
     // Chinese "lower a bit" after the noun.
     assert_eq!(labels(&Reading::new("对比度低一点")), vec!["contrast:down"]);
 }
