@@ -119,6 +119,10 @@ pub fn run(a: Args) -> Result<()> {
         let cells: Vec<String> = v.iter().map(|(g, o)| format!("{g:.3} -> {o:.3}")).collect();
         outln!("{p}: {}", cells.join(", "));
     }
+    outln!("\ndirected heads (held-out samples that need the repair visibly): RMSE named-problem head -> directed");
+    for (r, n, g, o) in &rep.directed_rmse {
+        outln!("{r} ({n} samples): {g:.3} -> {o:.3}");
+    }
     if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;

@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mo[k] += a / thumbs.len() as f32;
                 mg[k] += b / thumbs.len() as f32;
             }
-            let n = est.predict_given(&deg, 128, 128, &problems_of(d))?;
+            let n = est.predict_given(&deg, 128, 128, &problems_of(d), &[])?;
             let s = adjust::shape(g, &generic);
             // The general head applied again to its own result, twice.
             let once = g.apply(&deg);

@@ -1,6 +1,6 @@
 //! Prints what the photo's estimator says each photo needs (general head, and the
-//! named-problem heads): `cargo run --release -p retouch-model --example estimate -- PHOTO...`.
-use retouch_model::estimate::{Estimator, Problem};
+//! named-problem and directed heads): `cargo run --release -p retouch-model --example estimate -- PHOTO...`.
+use retouch_model::estimate::{Estimator, Problem, Repair};
 use retouch_model::lowres;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,7 +15,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for p in Problem::ALL {
             println!(
                 "  given {p:?}: {:?}",
-                e.predict_given(&thumb, 128, 128, &[p])?
+                e.predict_given(&thumb, 128, 128, &[p], &[])?
+            );
+        }
+        for r in Repair::ALL {
+            println!(
+                "  needs {r:?}: {:?}",
+                e.predict_given(&thumb, 128, 128, &[], &[r])?
             );
         }
     }

@@ -9,7 +9,7 @@
 //! portable kernel on CPUs without AVX-512: 4K "enhance" sliced in 198 ms instead of 32 ms,
 //! `retouch bench --edit`; the enhance benchmark is unchanged at 9).
 
-use crate::estimate::{Estimator, Problem};
+use crate::estimate::{Estimator, Problem, Repair};
 use crate::Result;
 use retouch_engine::fit::{fit_grid, FitParams};
 use retouch_engine::{
@@ -95,7 +95,7 @@ pub enum Corrector {
     /// Hand-set rules on the photo's statistics ([`retouch_finish::auto::correct`]).
     Rules,
     /// The learned estimator ([`crate::estimate`]).
-    Learned(Estimator),
+    Learned(Box<Estimator>),
 }
 
 /// Dead zones of a generic request, per parameter ([`Correction::to_vec`] order): a good
@@ -226,6 +226,36 @@ fn named(spec: &AutoSpec) -> Vec<Problem> {
     v
 }
 
+/// The repairs a spec's named problems ask for: each stated direction of exposure, saturation
+/// and the two white-balance axes.
+fn repairs(spec: &AutoSpec) -> Vec<Repair> {
+    [
+        (spec.exposure, Problem::Exposure, spec.exposure_hint, false),
+        (
+            spec.white_balance,
+            Problem::WhiteBalance,
+            spec.temperature_hint,
+            false,
+        ),
+        (
+            spec.white_balance,
+            Problem::WhiteBalance,
+            spec.tint_hint,
+            true,
+        ),
+        (
+            spec.saturation,
+            Problem::Saturation,
+            spec.saturation_hint,
+            false,
+        ),
+    ]
+    .into_iter()
+    .filter(|(asked, ..)| *asked)
+    .filter_map(|(_, p, sign, tint)| Repair::of(p, sign, tint))
+    .collect()
+}
+
 /// The thumbnail (`side x side`) as the photo's correction would make it.
 pub fn auto_target(
     thumb: &[f32],
@@ -236,7 +266,8 @@ pub fn auto_target(
     Ok(match corrector {
         Corrector::Rules => auto::correct(thumb, spec).0,
         Corrector::Learned(e) => {
-            shape(e.predict_given(thumb, side, side, &named(spec))?, spec).apply(thumb)
+            let c = e.predict_given(thumb, side, side, &named(spec), &repairs(spec))?;
+            shape(c, spec).apply(thumb)
         }
     })
 }

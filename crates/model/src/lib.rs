@@ -313,7 +313,7 @@ impl Retoucher {
             phrases_path: model.with_file_name("phrases.safetensors"),
             device,
             file,
-            corrector: adjust::Corrector::Learned(estimate::Estimator::shipped()?),
+            corrector: adjust::Corrector::Learned(Box::new(estimate::Estimator::shipped()?)),
             fallback: Fallback::Learned,
             learned: OnceLock::new(),
         })

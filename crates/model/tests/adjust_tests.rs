@@ -172,11 +172,23 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
         let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
         let base = e.predict(&thumb, 128, 128).unwrap();
         let dark = e
-            .predict_given(&gains(&thumb, [0.35; 3]), 128, 128, &[Problem::Exposure])
+            .predict_given(
+                &gains(&thumb, [0.35; 3]),
+                128,
+                128,
+                &[Problem::Exposure],
+                &[],
+            )
             .unwrap();
         assert!(dark.ev > base.ev + 0.8, "{name}: {dark:?} vs {base:?}");
         let bright = e
-            .predict_given(&gains(&thumb, [2.2; 3]), 128, 128, &[Problem::Exposure])
+            .predict_given(
+                &gains(&thumb, [2.2; 3]),
+                128,
+                128,
+                &[Problem::Exposure],
+                &[],
+            )
             .unwrap();
         assert!(bright.ev < base.ev - 0.3, "{name}: {bright:?} vs {base:?}");
         // Blue cast: the repair warms (more red gain than blue gain).
@@ -186,6 +198,7 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
                 128,
                 128,
                 &[Problem::WhiteBalance],
+                &[],
             )
             .unwrap();
         assert!(
@@ -195,7 +208,7 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
         let m = thumb.iter().sum::<f32>() / thumb.len() as f32;
         let flat: Vec<f32> = thumb.iter().map(|v| 0.5 * v + 0.5 * m).collect();
         let f = e
-            .predict_given(&flat, 128, 128, &[Problem::Contrast])
+            .predict_given(&flat, 128, 128, &[Problem::Contrast], &[])
             .unwrap();
         assert!(
             f.white - f.black < base.white - base.black - 0.08,
@@ -209,11 +222,65 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
             })
             .collect();
         let d = e
-            .predict_given(&dull, 128, 128, &[Problem::Saturation])
+            .predict_given(&dull, 128, 128, &[Problem::Saturation], &[])
             .unwrap();
         assert!(
             d.log_chroma > base.log_chroma + 0.2,
             "{name}: {d:?} vs {base:?}"
+        );
+    }
+}
+
+/// A problem named with its direction is sized by the head fitted on photos that need that
+/// repair visibly: further than the problem's own head, only on its own axis.
+#[test]
+fn a_named_direction_is_sized_as_a_visible_problem() {
+    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
+    use retouch_model::adjust::lab_axes;
+    use retouch_model::estimate::{Estimator, Problem, Repair};
+    let e = Estimator::shipped().unwrap();
+    assert_eq!(e.directed.len(), Repair::ALL.len());
+    // CIELAB b* of a correction's white balance at a grey (the derivatives in `adjust`).
+    let db = |c: &retouch_finish::correction::Correction| 7.3 * c.log_r - 30.1 * c.log_b;
+    for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
+        let (px, w, h) = photo(name);
+        let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
+        let blue: Vec<f32> = thumb
+            .chunks_exact(3)
+            .flat_map(|p| {
+                let g = [0.75, 0.92, 1.25];
+                [0, 1, 2].map(|i| linear_to_srgb((srgb_to_linear(p[i]) * g[i]).min(1.0)))
+            })
+            .collect();
+        let wb = [Problem::WhiteBalance];
+        let own = e.predict_given(&blue, 128, 128, &wb, &[]).unwrap();
+        let warmer = e
+            .predict_given(&blue, 128, 128, &wb, &[Repair::Warmer])
+            .unwrap();
+        assert!(
+            db(&warmer) > db(&own) + 1.0,
+            "{name}: {warmer:?} vs {own:?}"
+        );
+        // The other axis (a*) is the problem head's, untouched by the warmer head.
+        let (a_own, _) = lab_axes(own.log_r, own.log_b);
+        let (a_warm, _) = lab_axes(warmer.log_r, warmer.log_b);
+        assert!((a_own.0 - a_warm.0).abs() < 1e-5 && (a_own.1 - a_warm.1).abs() < 1e-5);
+        assert_eq!((own.ev, own.log_chroma), (warmer.ev, warmer.log_chroma));
+        let dull: Vec<f32> = thumb
+            .chunks_exact(3)
+            .flat_map(|p| {
+                let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+                [0, 1, 2].map(|i| y + 0.35 * (p[i] - y))
+            })
+            .collect();
+        let sat = [Problem::Saturation];
+        let own = e.predict_given(&dull, 128, 128, &sat, &[]).unwrap();
+        let richer = e
+            .predict_given(&dull, 128, 128, &sat, &[Repair::Richer])
+            .unwrap();
+        assert!(
+            richer.log_chroma > own.log_chroma + 0.05,
+            "{name}: {richer:?} vs {own:?}"
         );
     }
 }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use retouch_data::degrade::random_correction;
 use retouch_finish::correction::{Correction, PARAMS};
 use retouch_finish::Image;
-use retouch_model::estimate::{read_photo, Backbone, Estimator, Problem};
+use retouch_model::estimate::{read_photo, Backbone, Estimator, Problem, Repair};
 use retouch_model::lowres::resize_area;
 use serde::Serialize;
 
@@ -105,6 +105,9 @@ pub struct EstimatorReport {
     /// Per named problem, on held-out samples that have it: (general head, own head) RMSE of
     /// each of its parameters.
     pub given_rmse: Vec<(String, Vec<(f64, f64)>)>,
+    /// Per repair, on held-out samples that need it visibly: their count, and the RMSE of its
+    /// parameters as the named-problem head and as its directed head size them.
+    pub directed_rmse: Vec<(String, usize, f64, f64)>,
 }
 
 /// `photos` split into those fitted and every `every`-th, held out (none when `every` is 0).
@@ -261,6 +264,55 @@ pub fn train(
         ));
         e.given.push(h);
     }
+    // The directed heads: the same setting, on the samples that need that repair visibly.
+    let mut directed_rmse = Vec::new();
+    for r in Repair::ALL {
+        let needs = |set: &[Sample]| -> Vec<Sample> {
+            set.iter()
+                .filter(|(_, c)| r.present_in(c))
+                .cloned()
+                .collect()
+        };
+        let (fit_needs, held_needs) = (needs(&fit_s), needs(&held_s));
+        let h = Estimator::fit_shrunk(
+            &fit_needs,
+            ridge.degree,
+            ridge.backbone,
+            &[ridge_lambda],
+            ridge.shrink,
+            String::new(),
+        )?
+        .pop()
+        .expect("one penalty, one fit");
+        // Error of the repair's own parameters: as the named-problem head sizes them (the
+        // head of its problem), and as this head does.
+        let err = |predict: &dyn Fn(&[f32]) -> Correction| -> f64 {
+            let mut s = 0f64;
+            for (f, c) in &held_needs {
+                let (mut p, mut t) = ([0f32; PARAMS], [0f32; PARAMS]);
+                r.take(&predict(f), &mut p);
+                r.take(&c.clamped(), &mut t);
+                s += p
+                    .iter()
+                    .zip(&t)
+                    .map(|(a, b)| f64::from(a - b).powi(2))
+                    .sum::<f64>();
+            }
+            (s / held_needs.len().max(1) as f64).sqrt()
+        };
+        let problem = match r {
+            Repair::Brighter | Repair::Darker => Problem::Exposure,
+            Repair::Richer | Repair::Muted => Problem::Saturation,
+            _ => Problem::WhiteBalance,
+        };
+        directed_rmse.push((
+            format!("{r:?}"),
+            held_needs.len(),
+            err(&|f| e.predict_reading_given(f, &[problem], &[])),
+            err(&|f| h.predict_reading(f)),
+        ));
+        e.directed.push(h);
+    }
     let held_out_rmse = rmse(&e, &held_s);
     let validation_rmse = if validation.is_empty() {
         None
@@ -280,6 +332,7 @@ pub fn train(
         validation_rmse,
         identity_rmse,
         given_rmse,
+        directed_rmse,
     };
     e.provenance = format!(
         "{provenance}; {} photos ({} fitted, {} held out) x {DRAWS} draws; {chosen}; held-out RMSE [log_r, log_b, ev, black, white - 1, log_chroma] = {:?}",
@@ -354,6 +407,7 @@ pub fn fit_mlp(
         weights: Vec::new(),
         mlp: None,
         given: Vec::new(),
+        directed: Vec::new(),
         provenance: String::new(),
     };
     let table = |set: &[Sample]| -> (Vec<f32>, Vec<f32>) {
