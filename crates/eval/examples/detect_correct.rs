@@ -249,6 +249,17 @@ fn main() -> Res<()> {
             &spec,
         ))
     };
+    // The example's own directed heads for every named problem, contrast's too.
+    let named_own = |t: &[f32], d: Degradation| -> Res<Correction> {
+        let full = read_photo(t, 128, 128, false)?;
+        let mut v = [0f32; 6];
+        for k in named_of(d) {
+            for (a, b) in v.iter_mut().zip(part(k, &heads[k].predict_reading(&full))) {
+                *a += b;
+            }
+        }
+        Ok(adjust::shape(Correction::from_vec(v), &spec_of(d)))
+    };
     let generic = AutoSpec::generic();
     let mut undeg = vec![0f64; 1 + taus.len()];
     for t in &thumbs {
@@ -261,11 +272,11 @@ fn main() -> Res<()> {
     }
     println!("T={t_fit} lambda={lambda}");
     println!(
-        "| degradation | generic shipped | generic new tau {taus:?} | named shipped | named new |"
+        "| degradation | generic shipped | generic new tau {taus:?} | named, problem heads | named, directed heads | named, own heads |"
     );
-    let mut all = vec![0f64; 3 + taus.len()];
+    let mut all = vec![0f64; 4 + taus.len()];
     for d in DEGRADATIONS {
-        let mut s = vec![0f64; 3 + taus.len()];
+        let mut s = vec![0f64; 4 + taus.len()];
         for t in &thumbs {
             let deg = d.apply(t);
             let before = mean_ciede2000(t, &deg)?;
@@ -281,6 +292,7 @@ fn main() -> Res<()> {
                 &spec_of(d),
             ))?;
             s[2 + taus.len()] += rem(named_new(&deg, d)?)?;
+            s[3 + taus.len()] += rem(named_own(&deg, d)?)?;
         }
         println!(
             "| {} | {} |",

@@ -3,8 +3,8 @@
 //! warmer"). This is a lexicon, not a translator: it knows the words of photo retouching
 //! (directions, attributes, tonal ranges, regions, amounts, negation, keep, generic requests,
 //! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese,
-//! Japanese, Dutch, Swedish, Polish, Czech, Turkish, Indonesian, Vietnamese, Korean and Greek,
-//! and leaves every other word as it is (the reading reports those as unread).
+//! Japanese, Dutch, Swedish, Polish, Czech, Turkish, Indonesian, Vietnamese, Korean, Greek,
+//! Arabic and Hindi, and leaves every other word as it is (the reading reports those as unread).
 //!
 //! Tables are written once per language (`data/lexicon-*.txt`, one `foreign = english` entry
 //! per line); keys are matched accent-folded and case-folded, longest first, at word
@@ -36,10 +36,12 @@ pub enum Language {
     Vietnamese,
     Korean,
     Greek,
+    Arabic,
+    Hindi,
 }
 
 impl Language {
-    pub const FOREIGN: [Language; 17] = [
+    pub const FOREIGN: [Language; 19] = [
         Language::French,
         Language::German,
         Language::Spanish,
@@ -57,6 +59,8 @@ impl Language {
         Language::Vietnamese,
         Language::Korean,
         Language::Greek,
+        Language::Arabic,
+        Language::Hindi,
     ];
 
     /// ISO 639-1 code.
@@ -80,6 +84,8 @@ impl Language {
             Language::Vietnamese => "vi",
             Language::Korean => "ko",
             Language::Greek => "el",
+            Language::Arabic => "ar",
+            Language::Hindi => "hi",
         }
     }
 
@@ -98,6 +104,8 @@ impl Language {
                 | Language::Japanese
                 | Language::Korean
                 | Language::Greek
+                | Language::Arabic
+                | Language::Hindi
         )
     }
 
@@ -142,6 +150,8 @@ impl Language {
             Language::Vietnamese => include_str!("../data/lexicon-vi.txt"),
             Language::Korean => include_str!("../data/lexicon-ko.txt"),
             Language::Greek => include_str!("../data/lexicon-el.txt"),
+            Language::Arabic => include_str!("../data/lexicon-ar.txt"),
+            Language::Hindi => include_str!("../data/lexicon-hi.txt"),
         }
     }
 }
@@ -180,6 +190,20 @@ pub fn fold(text: &str) -> String {
             'œ' => "oe",
             'æ' => "ae",
             'ё' => "е",
+            // Arabic: one alef, final ya and ta marbuta as typed without dots, no vowel marks
+            // or tatweel; its comma, semicolon and question mark.
+            'أ' | 'إ' | 'آ' | 'ٱ' => "ا",
+            'ى' => "ي",
+            'ة' => "ه",
+            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => "",
+            '،' => ",",
+            '؛' => ";",
+            '؟' => "?",
+            // Devanagari: without nukta ("ज़्यादा" = "ज्यादा"), chandrabindu as anusvara, the
+            // danda a full stop.
+            '\u{093C}' => "",
+            '\u{0901}' => "\u{0902}",
+            '।' => ".",
             // Full-width and ideographic punctuation.
             '，' | '、' => ",",
             '。' | '．' => ".",
@@ -218,6 +242,38 @@ struct Table {
 }
 
 impl Table {
+    /// An Arabic word with what is written onto it: a conjunction ("و" and, "ف" so) as its
+    /// own word, then the article or a preposition with it ("ال", "بال", "لل", "ب", "ل") left
+    /// off, and a pronoun ending ("ها" it, "ه" it) left off, when what remains is a word the
+    /// table knows ("والسطوع" -> "و", "سطوع"; "زيديها" stays unless "زيدي" is known).
+    fn arabic_clitics(&self, word: String) -> Vec<String> {
+        let long = |w: &str| w.chars().count() >= 2;
+        let (conj, rest) = match ['و', 'ف']
+            .iter()
+            .find_map(|c| word.strip_prefix(*c).filter(|r| long(r)).map(|r| (c, r)))
+        {
+            Some((c, r)) => (Some(c.to_string()), r.to_string()),
+            None => (None, word.clone()),
+        };
+        let mut stems = vec![rest.clone()];
+        for p in ["بال", "وال", "فال", "لل", "ال", "ب", "ل"] {
+            if let Some(r) = rest.strip_prefix(p).filter(|r| long(r)) {
+                stems.push(r.to_string());
+            }
+        }
+        for st in stems.clone() {
+            for suffix in ["ها", "ه"] {
+                if let Some(r) = st.strip_suffix(suffix).filter(|r| long(r)) {
+                    stems.push(r.to_string());
+                }
+            }
+        }
+        match stems.into_iter().find(|st| self.knows(st)) {
+            Some(st) => conj.into_iter().chain(std::iter::once(st)).collect(),
+            None => vec![word],
+        }
+    }
+
     /// Whether some key has this word in it.
     fn knows(&self, word: &str) -> bool {
         self.words.contains(word) || self.prefixes.iter().any(|p| word.starts_with(p.as_str()))
@@ -247,6 +303,9 @@ impl Table {
                 .nth(n.saturating_sub(k))
                 .map(|(i, _)| &word[..i])
         };
+        if lang == Language::Arabic {
+            return self.arabic_clitics(word);
+        }
         let candidates: Vec<String> = match lang {
             Language::Russian => word
                 .strip_prefix("по")
@@ -357,12 +416,21 @@ fn is_greek(c: char) -> bool {
     matches!(c as u32, 0x0370..=0x03ff | 0x1f00..=0x1fff)
 }
 
+fn is_arabic(c: char) -> bool {
+    matches!(c as u32, 0x0600..=0x06ff | 0x0750..=0x077f | 0xfb50..=0xfdff | 0xfe70..=0xfeff)
+}
+
+/// Devanagari, its vowel signs and virama included (a virama is not alphabetic).
+fn is_devanagari(c: char) -> bool {
+    matches!(c as u32, 0x0900..=0x097f)
+}
+
 /// Split folded text into words and punctuation marks, each its own token.
 fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for ch in text.chars() {
-        if ch.is_alphanumeric() || ch == '\'' || ch == '-' {
+        if ch.is_alphanumeric() || ch == '\'' || ch == '-' || is_devanagari(ch) {
             cur.push(ch);
         } else {
             if !cur.is_empty() {
@@ -415,7 +483,8 @@ pub fn is_english_word(word: &str) -> bool {
 }
 
 /// A sentence's language: Chinese or Japanese by script (any kana: Japanese), Korean by
-/// Hangul, Russian by Cyrillic letters, Greek by Greek letters, otherwise the language whose lexicon knows most of the sentence's words
+/// Hangul, Russian by Cyrillic letters, Greek, Arabic and Hindi by their scripts (Devanagari
+/// for Hindi), otherwise the language whose lexicon knows most of the sentence's words
 /// that are not English words (ties: English unless a table word is found; then the first
 /// language in [`Language::FOREIGN`] order among the best).
 pub fn detect(text: &str) -> Language {
@@ -434,9 +503,15 @@ pub fn detect(text: &str) -> Language {
     if cyr * 2 > letters && cyr > 0 {
         return Language::Russian;
     }
-    let greek = folded.chars().filter(|c| is_greek(*c)).count();
-    if greek * 2 > letters && greek > 0 {
-        return Language::Greek;
+    for (is, lang) in [
+        (is_greek as fn(char) -> bool, Language::Greek),
+        (is_arabic, Language::Arabic),
+        (is_devanagari, Language::Hindi),
+    ] {
+        let n = folded.chars().filter(|c| is(*c)).count();
+        if n * 2 > letters && n > 0 {
+            return lang;
+        }
     }
     let raw = tokens(&folded);
     let vocab = crate::matcher::vocabulary();

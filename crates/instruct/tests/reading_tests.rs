@@ -902,3 +902,55 @@ fn a_scene_taken_away_runs_its_recipe_the_other_way() {
     );
     assert!(Reading::new("make it look expensive").generic);
 }
+
+/// Arabic and Hindi are told by their scripts and read through their tables: Arabic's
+/// conjunction, article and pronoun written onto a word, an Arabic adjective without a verb as
+/// what the photo is, Hindi's verb-final order and "और" as "more".
+#[test]
+fn arabic_and_hindi_are_read_through_their_tables() {
+    let cases: [(&str, Language, &[&str]); 10] = [
+        ("اجعل الصورة أدفأ", Language::Arabic, &["temperature:up"]),
+        ("قلل التشبع", Language::Arabic, &["saturation:down"]),
+        (
+            "أغمق الخلفية",
+            Language::Arabic,
+            &["brightness:down@background"],
+        ),
+        ("اجعلها بالأبيض والأسود", Language::Arabic, &["monochrome:up"]),
+        ("والسطوع أقل", Language::Arabic, &["brightness:down"]),
+        ("इसे थोड़ा गर्म करो", Language::Hindi, &["temperature:up"]),
+        (
+            "फोटो को और चमकदार बनाओ",
+            Language::Hindi,
+            &["brightness:up"],
+        ),
+        ("कंट्रास्ट कम करो", Language::Hindi, &["contrast:down"]),
+        (
+            "आसमान को और नीला करो",
+            Language::Hindi,
+            &["temperature:down@sky"],
+        ),
+        ("इसे विंटेज लुक दो", Language::Hindi, &["style:vintage:up"]),
+    ];
+    read_as(&cases);
+    for text in ["الألوان باهتة", "रंग फीके हैं"] {
+        assert_eq!(items(&Reading::new(text)), vec!["fix:saturation"], "{text}");
+    }
+    for text in ["الصورة مظلمة جدا", "फोटो बहुत अंधेरी है"]
+    {
+        assert_eq!(items(&Reading::new(text)), vec!["fix:brightness"], "{text}");
+    }
+    for text in ["حسن الصورة", "फोटो को बेहतर बनाओ", "फोटो ठीक कर दो"]
+    {
+        assert!(Reading::new(text).generic, "{text}");
+    }
+    for text in [
+        "اجعلها أفتح لكن لا تغير الألوان",
+        "أفتح بس خلي الألوان زي ما هي",
+        "चमक बढ़ाओ पर रंग वैसे ही रखो",
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), vec!["brightness:up"], "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![Aspect::Colour], "{text}: {}", r.english);
+    }
+}

@@ -326,6 +326,8 @@ fn frames(lang: Language) -> &'static [&'static str] {
         Language::Vietnamese => &["{} một chút", "làm {}", "{} nhé", "hơi {}"],
         Language::Korean => &["조금 {}", "{} 해줘", "{} 해주세요", "살짝 {}"],
         Language::Greek => &["λίγο {}", "{} παρακαλώ", "κάνε την {}", "πιο {}"],
+        Language::Arabic => &["{} قليلا", "{} من فضلك", "اجعلها {}", "{} شوية"],
+        Language::Hindi => &["थोड़ा {}", "{} करो", "{} कीजिए", "इसे {} बनाओ"],
         Language::English => &["{}"],
     }
 }
