@@ -954,3 +954,38 @@ fn arabic_and_hindi_are_read_through_their_tables() {
         assert_eq!(r.keep, vec![Aspect::Colour], "{text}: {}", r.english);
     }
 }
+
+/// Less of a look or of a recipe is its opposite, never more of it: "less punchy" took the
+/// punchy look, "less dramatic" and "it's too dramatic" added contrast, "not so moody" read
+/// nothing; "tone it down" reads as calming the photo down.
+#[test]
+fn less_of_a_look_or_a_recipe_goes_the_other_way() {
+    for (text, want) in [
+        ("less punchy", &["contrast:down", "saturation:down"][..]),
+        ("a bit less pop", &["contrast:down", "saturation:down"]),
+        ("not so moody", &["brightness:up", "shadows:up"]),
+        ("it's too moody", &["brightness:up", "shadows:up"]),
+        ("reduce the vintage look", &["blacks:down", "saturation:up"]),
+        ("less golden", &["temperature:down"]),
+        ("less dramatic", &["contrast:down"]),
+        ("not as dramatic", &["contrast:down"]),
+        ("it's too dramatic", &["contrast:down"]),
+        ("less summery", &["temperature:down", "vibrance:down"]),
+        ("tone it down", &["contrast:down", "saturation:down"]),
+        (
+            "dial it back a little",
+            &["contrast:down", "saturation:down"],
+        ),
+        ("tone down the colours", &["saturation:down"]),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+    }
+    // More of them, and restraint, as before.
+    assert_eq!(
+        labels(&Reading::new("make it pop")),
+        vec!["style:punchy:up"]
+    );
+    assert_eq!(labels(&Reading::new("more dramatic")), vec!["contrast:up"]);
+    assert!(labels(&Reading::new("no sepia")).is_empty());
+}

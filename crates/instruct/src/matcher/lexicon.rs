@@ -438,6 +438,44 @@ pub(super) fn phrases() -> Vec<(&'static str, Vec<Target>)> {
     ]
 }
 
+/// What asking for less of a look asks for ("less punchy", "not so moody", "tone down the
+/// vintage look"): the changes that take the look's character back, since the network makes a
+/// look only one way. Looks without a clear opposite take back their strongest trait.
+pub(super) fn taken_away(look: Look) -> Vec<Target> {
+    let t = |a: Attr, d: Dir| Target::new(a, d);
+    match look {
+        Look::Punchy => vec![t(Attr::Contrast, Down), t(Attr::Saturation, Down)],
+        Look::LowKey => vec![t(Attr::Brightness, Up), t(Attr::Shadows, Up)],
+        Look::HighKey => vec![t(Attr::Brightness, Down)],
+        Look::Matte => vec![t(Attr::Blacks, Down)],
+        Look::Vintage => vec![t(Attr::Blacks, Down), t(Attr::Saturation, Up)],
+        Look::Pastel => vec![t(Attr::Saturation, Up), t(Attr::Contrast, Up)],
+        Look::Dreamy => vec![t(Attr::Contrast, Up)],
+        Look::GoldenHour => vec![t(Attr::Temperature, Down)],
+        Look::Winter => vec![t(Attr::Temperature, Up)],
+        Look::BleachBypass => vec![t(Attr::Saturation, Up), t(Attr::Contrast, Down)],
+        Look::Sepia => vec![t(Attr::Saturation, Up)],
+        Look::Noir => vec![t(Attr::Saturation, Up), t(Attr::Contrast, Down)],
+        Look::Cinematic => vec![t(Attr::Contrast, Down)],
+    }
+}
+
+/// Words before a look or recipe that ask for less of it ("less", "too", "not so", "tone
+/// down", the reducing verbs).
+pub(super) const LESSENING: &[&str] = &[
+    "less",
+    "too",
+    "overly",
+    "clear up",
+    "cut through",
+    "not so",
+    "not as",
+    "not that",
+    "tone down",
+    "dial back",
+    "dial down",
+];
+
 pub(super) const UP_WORDS: &[&str] = &[
     "increase",
     "raise",
@@ -548,6 +586,9 @@ pub(super) const REDUCE_VERBS: &[&str] = &[
     "take out",
     "take away",
     "drop",
+    "tone down",
+    "dial back",
+    "dial down",
 ];
 
 /// Sizes said after a noun ("the colours are too strong"): too much of it.

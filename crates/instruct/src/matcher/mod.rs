@@ -148,7 +148,11 @@ fn match_with(text: &str, scenes: bool) -> Match {
                 let before = &toks[..i];
                 let held_back = restrained(before);
                 out.restrained |= held_back;
-                let refused = held_back || refusal(before) != Refusal::None;
+                // "not so moody", "not as dramatic": less of it, not none of it.
+                let lessened = [["not", "so"], ["not", "as"], ["not", "that"]]
+                    .iter()
+                    .any(|s| before.ends_with(s));
+                let refused = !lessened && (held_back || refusal(before) != Refusal::None);
                 found_phrases.push((i, targets.clone(), *concept, refused));
                 for t in tokens.iter_mut().skip(i).take(n) {
                     *t = "§".into();
@@ -239,24 +243,29 @@ fn match_with(text: &str, scenes: bool) -> Match {
                     refused_here.push(t.attr);
                 }
             } else if *pos >= a && *pos < b {
-                // "remove the haze", "less fog", "it's too hazy": a scene's recipe taken away
-                // runs the other way (more contrast, deeper blacks). Looks are not reversed.
+                // "remove the haze", "less fog", "it's too hazy", "less dramatic": a scene's
+                // or goal's recipe taken away runs the other way (more contrast, deeper
+                // blacks); a look taken away ("less punchy") is its opposite traits
+                // ([`taken_away`]).
                 let before: Vec<&str> = tokens[a..*pos].iter().map(String::as_str).collect();
-                let reversed = *concept
-                    && (find_any(&before, REDUCE_VERBS).is_some()
-                        || find_any(
-                            &before,
-                            &["less", "too", "overly", "clear up", "cut through"],
-                        )
-                        .is_some());
-                for t in ts {
+                let reversed = find_any(&before, REDUCE_VERBS).is_some()
+                    || find_any(&before, LESSENING).is_some();
+                let read: Vec<Target> = if reversed {
+                    ts.iter()
+                        .flat_map(|t| match t.attr {
+                            Attr::Style(look) => taken_away(look),
+                            _ if t.attr.one_way() => Vec::new(),
+                            _ => vec![Target {
+                                dir: t.dir.flip(),
+                                ..*t
+                            }],
+                        })
+                        .collect()
+                } else {
+                    ts.clone()
+                };
+                for t in &read {
                     let mut t = *t;
-                    if reversed && !matches!(t.attr, Attr::Style(_)) {
-                        if t.attr.one_way() {
-                            continue;
-                        }
-                        t.dir = t.dir.flip();
-                    }
                     // A concept's recipe has its own amounts; the clause's amount word moves
                     // them one step ("very foggy").
                     t.magnitude = if *concept {
