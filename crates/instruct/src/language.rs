@@ -580,6 +580,25 @@ fn longest<'a>(entries: &'a [Entry], toks: &[String], at: usize) -> Option<(&'a 
         .map(|e| (e, e.key.len()))
 }
 
+/// German puts "aber" / "jedoch" after a clause's first words ("die Farben aber nicht
+/// anfassen"): moved to the front of the clause ("aber die Farben nicht anfassen"), where the
+/// matcher splits clauses, so what is kept stays with its verb.
+fn but_first(toks: &mut Vec<String>) {
+    let mut start = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i].as_str();
+        if [",", ".", ";", "und"].contains(&t) {
+            start = i + 1;
+        } else if (t == "aber" || t == "jedoch") && (start + 1..=start + 3).contains(&i) {
+            let w = toks.remove(i);
+            toks.insert(start, w);
+            start = i + 1;
+        }
+        i += 1;
+    }
+}
+
 /// What [`to_english`] did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rewritten {
@@ -649,10 +668,13 @@ pub fn to_english(text: &str, language: Option<Language>) -> Rewritten {
         }
         out.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
-        let toks: Vec<String> = tokens(&folded)
+        let mut toks: Vec<String> = tokens(&folded)
             .into_iter()
             .flat_map(|t| table.base_form(lang, t))
             .collect();
+        if lang == Language::German {
+            but_first(&mut toks);
+        }
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < toks.len() {

@@ -882,10 +882,6 @@ impl Reading {
             let mut named = false;
             for (w, a) in KEEP_ASPECTS {
                 if has_phrase(&toks, w) {
-                    named = true;
-                    if !keep.contains(a) {
-                        keep.push(*a);
-                    }
                     // Only where the keep verb comes after what it keeps ("die Helligkeit
                     // beibehalten", Japanese "明るさは変えずに" -> "brightness without changing").
                     let at = |p: &str| phrase_at(&toks, p);
@@ -903,6 +899,20 @@ impl Reading {
                         }
                         _ => false,
                     };
+                    // An aspect before the keep phrase that does not end the clause is asked
+                    // for, not kept ("reduce saturation without darkening" keeps the
+                    // brightness, not the saturation).
+                    let requested = matches!(
+                        (at(w), first_keep),
+                        (Some(aspect_at), Some(keep_at)) if aspect_at < keep_at && !verb_last
+                    );
+                    if requested {
+                        continue;
+                    }
+                    named = true;
+                    if !keep.contains(a) {
+                        keep.push(*a);
+                    }
                     kept_here.extend(
                         m.targets
                             .iter()
@@ -1206,6 +1216,11 @@ const KEEP_WORDS: &[&str] = &[
     "no change",
     "no need",
     "as they are",
+    "as it is",
+    "stay",
+    "stays",
+    "remain",
+    "remains",
 ];
 
 /// The aspects `toks` names from `list`, once each, in the list's order; a word inside a

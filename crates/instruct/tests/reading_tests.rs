@@ -989,3 +989,57 @@ fn less_of_a_look_or_a_recipe_goes_the_other_way() {
     assert_eq!(labels(&Reading::new("more dramatic")), vec!["contrast:up"]);
     assert!(labels(&Reading::new("no sepia")).is_empty());
 }
+
+/// What is kept, said the way French and German say it, and an aspect named before "without"
+/// that is asked for, not kept.
+#[test]
+fn kept_aspects_said_as_french_and_german_say_them() {
+    for (text, want, kept) in [
+        (
+            "un peu plus de contraste, les couleurs doivent rester pareilles",
+            &["contrast:up"][..],
+            Aspect::Colour,
+        ),
+        (
+            "plus de peps mais laisse les couleurs telles quelles",
+            &["style:punchy:up"],
+            Aspect::Colour,
+        ),
+        (
+            "baisse la saturation sans assombrir",
+            &["saturation:down"],
+            Aspect::Brightness,
+        ),
+        (
+            "mehr Kontrast, die Farben sollen gleich bleiben",
+            &["contrast:up"],
+            Aspect::Colour,
+        ),
+        (
+            "heller machen, die Farben aber nicht anfassen",
+            &["brightness:up"],
+            Aspect::Colour,
+        ),
+        (
+            "heller, der Kontrast jedoch bleibt",
+            &["brightness:up"],
+            Aspect::Contrast,
+        ),
+        (
+            "reduce saturation without darkening",
+            &["saturation:down"],
+            Aspect::Brightness,
+        ),
+        (
+            "brighter, but the contrast stays",
+            &["brightness:up"],
+            Aspect::Contrast,
+        ),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
+    }
+    let r = Reading::new("der Himmel blauer, der Rest bleibt wie er ist");
+    assert_eq!(labels(&r), vec!["temperature:down@sky"], "{}", r.english);
+}
