@@ -4,7 +4,7 @@
 //! (directions, attributes, tonal ranges, regions, amounts, negation, keep, generic requests,
 //! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese,
 //! Japanese, Dutch, Swedish, Polish, Czech, Turkish, Indonesian, Vietnamese, Korean, Greek,
-//! Arabic and Hindi, and leaves every other word as it is (the reading reports those as unread).
+//! Arabic, Hindi and Hebrew, and leaves every other word as it is (the reading reports those as unread).
 //!
 //! Tables are written once per language (`data/lexicon-*.txt`, one `foreign = english` entry
 //! per line); keys are matched accent-folded and case-folded, longest first, at word
@@ -38,10 +38,11 @@ pub enum Language {
     Greek,
     Arabic,
     Hindi,
+    Hebrew,
 }
 
 impl Language {
-    pub const FOREIGN: [Language; 19] = [
+    pub const FOREIGN: [Language; 20] = [
         Language::French,
         Language::German,
         Language::Spanish,
@@ -61,6 +62,7 @@ impl Language {
         Language::Greek,
         Language::Arabic,
         Language::Hindi,
+        Language::Hebrew,
     ];
 
     /// ISO 639-1 code.
@@ -86,6 +88,7 @@ impl Language {
             Language::Greek => "el",
             Language::Arabic => "ar",
             Language::Hindi => "hi",
+            Language::Hebrew => "he",
         }
     }
 
@@ -106,6 +109,7 @@ impl Language {
                 | Language::Greek
                 | Language::Arabic
                 | Language::Hindi
+                | Language::Hebrew
         )
     }
 
@@ -152,6 +156,7 @@ impl Language {
             Language::Greek => include_str!("../data/lexicon-el.txt"),
             Language::Arabic => include_str!("../data/lexicon-ar.txt"),
             Language::Hindi => include_str!("../data/lexicon-hi.txt"),
+            Language::Hebrew => include_str!("../data/lexicon-he.txt"),
         }
     }
 }
@@ -204,6 +209,9 @@ pub fn fold(text: &str) -> String {
             '\u{093C}' => "",
             '\u{0901}' => "\u{0902}",
             '।' => ".",
+            // Hebrew: no vowel points or cantillation; geresh as an apostrophe.
+            '\u{0591}'..='\u{05C7}' => "",
+            '׳' => "'",
             // Full-width and ideographic punctuation.
             '，' | '、' => ",",
             '。' | '．' => ".",
@@ -242,13 +250,23 @@ struct Table {
 }
 
 impl Table {
-    /// An Arabic word with what is written onto it: a conjunction ("و" and, "ف" so) as its
-    /// own word, then the article or a preposition with it ("ال", "بال", "لل", "ب", "ل") left
-    /// off, and a pronoun ending ("ها" it, "ه" it) left off, when what remains is a word the
-    /// table knows ("والسطوع" -> "و", "سطوع"; "زيديها" stays unless "زيدي" is known).
-    fn arabic_clitics(&self, word: String) -> Vec<String> {
+    /// A word with what Arabic and Hebrew write onto it: a conjunction as its own word ("و"
+    /// and, "ف" so; "ו" and, "ש" that), then an article or preposition left off ("ال", "بال",
+    /// "ب", "ل"; "ה", "ב", "ל", "מ", "כ") and a pronoun ending ("ها", "ه") left off, when what
+    /// remains is a word the table knows ("والسطوع" -> "و", "سطوع"; "והשמיים" -> "ו",
+    /// "שמיים"). Unknown words stay whole.
+    fn clitics(&self, lang: Language, word: String) -> Vec<String> {
+        let (conjunctions, prefixes, suffixes): (&[char], &[&str], &[&str]) = match lang {
+            Language::Arabic => (
+                &['و', 'ف'],
+                &["بال", "وال", "فال", "لل", "ال", "ب", "ل"],
+                &["ها", "ه"],
+            ),
+            Language::Hebrew => (&['ו', 'ש'], &["ה", "ב", "ל", "מ", "כ"], &[]),
+            _ => return vec![word],
+        };
         let long = |w: &str| w.chars().count() >= 2;
-        let (conj, rest) = match ['و', 'ف']
+        let (conj, rest) = match conjunctions
             .iter()
             .find_map(|c| word.strip_prefix(*c).filter(|r| long(r)).map(|r| (c, r)))
         {
@@ -256,13 +274,13 @@ impl Table {
             None => (None, word.clone()),
         };
         let mut stems = vec![rest.clone()];
-        for p in ["بال", "وال", "فال", "لل", "ال", "ب", "ل"] {
+        for p in prefixes {
             if let Some(r) = rest.strip_prefix(p).filter(|r| long(r)) {
                 stems.push(r.to_string());
             }
         }
         for st in stems.clone() {
-            for suffix in ["ها", "ه"] {
+            for suffix in suffixes {
                 if let Some(r) = st.strip_suffix(suffix).filter(|r| long(r)) {
                     stems.push(r.to_string());
                 }
@@ -303,8 +321,8 @@ impl Table {
                 .nth(n.saturating_sub(k))
                 .map(|(i, _)| &word[..i])
         };
-        if lang == Language::Arabic {
-            return self.arabic_clitics(word);
+        if matches!(lang, Language::Arabic | Language::Hebrew) {
+            return self.clitics(lang, word);
         }
         let candidates: Vec<String> = match lang {
             Language::Russian => word
@@ -416,6 +434,10 @@ fn is_greek(c: char) -> bool {
     matches!(c as u32, 0x0370..=0x03ff | 0x1f00..=0x1fff)
 }
 
+fn is_hebrew(c: char) -> bool {
+    matches!(c as u32, 0x05d0..=0x05ea | 0xfb1d..=0xfb4f)
+}
+
 fn is_arabic(c: char) -> bool {
     matches!(c as u32, 0x0600..=0x06ff | 0x0750..=0x077f | 0xfb50..=0xfdff | 0xfe70..=0xfeff)
 }
@@ -483,8 +505,8 @@ pub fn is_english_word(word: &str) -> bool {
 }
 
 /// A sentence's language: Chinese or Japanese by script (any kana: Japanese), Korean by
-/// Hangul, Russian by Cyrillic letters, Greek, Arabic and Hindi by their scripts (Devanagari
-/// for Hindi), otherwise the language whose lexicon knows most of the sentence's words
+/// Hangul, Russian by Cyrillic letters, Greek, Arabic, Hindi and Hebrew by their scripts
+/// (Devanagari for Hindi), otherwise the language whose lexicon knows most of the sentence's words
 /// that are not English words (ties: English unless a table word is found; then the first
 /// language in [`Language::FOREIGN`] order among the best).
 pub fn detect(text: &str) -> Language {
@@ -507,6 +529,7 @@ pub fn detect(text: &str) -> Language {
         (is_greek as fn(char) -> bool, Language::Greek),
         (is_arabic, Language::Arabic),
         (is_devanagari, Language::Hindi),
+        (is_hebrew, Language::Hebrew),
     ] {
         let n = folded.chars().filter(|c| is(*c)).count();
         if n * 2 > letters && n > 0 {

@@ -1043,3 +1043,40 @@ fn kept_aspects_said_as_french_and_german_say_them() {
     let r = Reading::new("der Himmel blauer, der Rest bleibt wie er ist");
     assert_eq!(labels(&r), vec!["temperature:down@sky"], "{}", r.english);
 }
+
+/// Hebrew is told by its script and read through its table, prefixes split off its words.
+#[test]
+fn hebrew_is_read_through_its_table() {
+    let cases: [(&str, Language, &[&str]); 5] = [
+        (
+            "תעשה את התמונה חמה יותר",
+            Language::Hebrew,
+            &["temperature:up"],
+        ),
+        ("תוריד את הרוויה", Language::Hebrew, &["saturation:down"]),
+        (
+            "והשמיים כחולים יותר",
+            Language::Hebrew,
+            &["temperature:down@sky"],
+        ),
+        (
+            "תכהה את הרקע",
+            Language::Hebrew,
+            &["brightness:down@background"],
+        ),
+        ("מראה קולנועי", Language::Hebrew, &["style:cinematic:up"]),
+    ];
+    read_as(&cases);
+    assert_eq!(
+        items(&Reading::new("התמונה כהה מדי")),
+        vec!["fix:brightness"]
+    );
+    assert_eq!(
+        items(&Reading::new("הצבעים דהויים")),
+        vec!["fix:saturation"]
+    );
+    assert!(Reading::new("תשפר את התמונה").generic);
+    let r = Reading::new("בהיר יותר אבל אל תשנה את הצבעים");
+    assert_eq!(labels(&r), vec!["brightness:up"]);
+    assert_eq!(r.keep, vec![Aspect::Colour]);
+}

@@ -328,6 +328,7 @@ fn frames(lang: Language) -> &'static [&'static str] {
         Language::Greek => &["λίγο {}", "{} παρακαλώ", "κάνε την {}", "πιο {}"],
         Language::Arabic => &["{} قليلا", "{} من فضلك", "اجعلها {}", "{} شوية"],
         Language::Hindi => &["थोड़ा {}", "{} करो", "{} कीजिए", "इसे {} बनाओ"],
+        Language::Hebrew => &["קצת {}", "{} בבקשה", "תעשה את זה {}", "טיפה {}"],
         Language::English => &["{}"],
     }
 }
