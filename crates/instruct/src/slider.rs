@@ -11,7 +11,10 @@
 //! | slider points or % (-100..100) | <= 20 | <= 50 | above |
 //!
 //! A number with no sign counts as an increase ("saturation 20%"), except for exposure written
-//! without a sign, which is read the same way. A value of 0 removes the setting.
+//! without a sign, which is read the same way. A value of 0 removes the setting. A white point
+//! ("6500K", "kelvin 3200", "set the white balance to 4000 K": a kelvin value of 2000 or more
+//! without a sign) is read against daylight, 5500 K, as a raw converter sets it on a daylight
+//! photo: above is warmer, below cooler, within 100 K of it no change.
 
 use crate::attr::Magnitude;
 
@@ -36,6 +39,7 @@ const SETTINGS: &[(&str, &str, &str)] = &[
     ("temperature", "warmer", "cooler"),
     ("temp", "warmer", "cooler"),
     ("warmth", "warmer", "cooler"),
+    ("kelvin", "warmer", "cooler"),
     ("warmer", "warmer", "cooler"),
     ("cooler", "cooler", "warmer"),
     ("tint", "more magenta tint", "more green tint"),
@@ -54,6 +58,9 @@ const SETTINGS: &[(&str, &str, &str)] = &[
     ("brighter", "brighter", "darker"),
     ("darker", "darker", "brighter"),
 ];
+
+/// The white point a kelvin value is read against ("6500K" is warmer than daylight).
+const DAYLIGHT_K: f32 = 5500.0;
 
 fn number(tok: &str) -> Option<f32> {
     let t = tok.replace(',', ".");
@@ -144,14 +151,22 @@ pub fn rewrite(text: &str) -> String {
         let Some((j, (word, up, down))) = name else {
             continue;
         };
-        // "5500K" is a white point, not a change.
-        if unit == Some(Unit::Kelvin) && !signed && v >= 2000.0 {
-            continue;
-        }
         let unit = unit.unwrap_or(match *word {
             "exposure" | "ev" | "stops" | "stop" => Unit::Stops,
+            "kelvin" => Unit::Kelvin,
             _ => Unit::Points,
         });
+        // "6500K" is a white point: its change from daylight.
+        let v = if unit == Unit::Kelvin && !signed && v >= 2000.0 {
+            let change = v - DAYLIGHT_K;
+            if change.abs() < 100.0 {
+                0.0
+            } else {
+                change
+            }
+        } else {
+            v
+        };
         let size = v.abs();
         let (slight, moderate) = match unit {
             Unit::Stops => (0.35, 1.0),
@@ -203,4 +218,25 @@ pub fn rewrite(text: &str) -> String {
         }
     }
     result.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+
+    #[test]
+    fn a_white_point_is_read_against_daylight() {
+        assert_eq!(rewrite("6500k"), "warmer");
+        assert_eq!(rewrite("kelvin 6500"), "warmer");
+        assert_eq!(rewrite("8000 kelvin"), "much warmer");
+        assert_eq!(
+            rewrite("set the temperature to 5800 k"),
+            "set the slightly warmer"
+        );
+        assert_eq!(rewrite("3200k"), "much cooler");
+        assert_eq!(rewrite("5500k"), "");
+        // Changes keep their sign.
+        assert_eq!(rewrite("temperature +500k"), "warmer");
+        assert_eq!(rewrite("temperature -800k"), "cooler");
+    }
 }
