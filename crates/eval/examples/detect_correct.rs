@@ -313,6 +313,33 @@ fn main() -> Res<()> {
             .collect::<Vec<_>>()
             .join(" | ")
     );
+    // The generic dead zones scaled: removal and undegraded change on the same thumbnails.
+    let shaped = |c: Correction, f: f32| -> Correction {
+        let mut v = c.to_vec();
+        for (k, x) in v.iter_mut().enumerate() {
+            let dz = adjust::GENERIC_DEAD_ZONE[k] * f;
+            *x = x.signum() * (x.abs() - dz).max(0.0);
+        }
+        Correction::from_vec(v)
+    };
+    for f in [2.0f32 / 3.0, 1.0, 4.0 / 3.0, 2.0] {
+        let (mut removed, mut undegraded) = (0f64, 0f64);
+        for t in &thumbs {
+            let c = shaped(shipped.predict(t, 128, 128)?, f);
+            undegraded += mean_ciede2000(t, &c.apply(t))? / thumbs.len() as f64;
+            for d in DEGRADATIONS {
+                let deg = d.apply(t);
+                let before = mean_ciede2000(t, &deg)?;
+                let c = shaped(shipped.predict(&deg, 128, 128)?, f);
+                removed += (1.0 - mean_ciede2000(t, &c.apply(&deg))? / before)
+                    / (thumbs.len() * DEGRADATIONS.len()) as f64;
+            }
+        }
+        println!(
+            "generic dead zones x{f}: removed {:.1} %, undegraded {undegraded:.2} ΔE00",
+            100.0 * removed
+        );
+    }
     println!(
         "undegraded ΔE00: shipped {:.2}, new {:?}",
         undeg[0],

@@ -155,18 +155,30 @@ fn sentences_with_nothing_to_do_are_empty() {
     );
 }
 
+/// `px` with each linear channel scaled by `g` (a colour cast, or an exposure change).
+fn gains(px: &[f32], g: [f32; 3]) -> Vec<f32> {
+    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
+    px.chunks_exact(3)
+        .flat_map(|p| [0, 1, 2].map(|i| linear_to_srgb((srgb_to_linear(p[i]) * g[i]).min(1.0))))
+        .collect()
+}
+
+/// `px` with its colour scaled toward Rec. 601 luma by `k` (dull below 1).
+fn chroma(px: &[f32], k: f32) -> Vec<f32> {
+    px.chunks_exact(3)
+        .flat_map(|p| {
+            let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            [0, 1, 2].map(|i| y + k * (p[i] - y))
+        })
+        .collect()
+}
+
 /// The shipped estimator reads each problem back from real photos spoiled by formulas that are
 /// not its training degradations' (a linear-light gain per channel, a blend toward the mean).
 #[test]
 fn the_estimator_sees_what_is_wrong_with_real_photos() {
-    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
     use retouch_model::estimate::{Estimator, Problem};
     let e = Estimator::shipped().unwrap();
-    let gains = |px: &[f32], g: [f32; 3]| -> Vec<f32> {
-        px.chunks_exact(3)
-            .flat_map(|p| [0, 1, 2].map(|i| linear_to_srgb((srgb_to_linear(p[i]) * g[i]).min(1.0))))
-            .collect()
-    };
     for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
         let (px, w, h) = photo(name);
         let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
@@ -214,13 +226,7 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
             f.white - f.black < base.white - base.black - 0.08,
             "{name}: {f:?} vs {base:?}"
         );
-        let dull: Vec<f32> = thumb
-            .chunks_exact(3)
-            .flat_map(|p| {
-                let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-                [0, 1, 2].map(|i| y + 0.35 * (p[i] - y))
-            })
-            .collect();
+        let dull = chroma(&thumb, 0.35);
         let d = e
             .predict_given(&dull, 128, 128, &[Problem::Saturation], &[])
             .unwrap();
@@ -235,7 +241,6 @@ fn the_estimator_sees_what_is_wrong_with_real_photos() {
 /// repair visibly: further than the problem's own head, only on its own axis.
 #[test]
 fn a_named_direction_is_sized_as_a_visible_problem() {
-    use retouch_finish::color::{linear_to_srgb, srgb_to_linear};
     use retouch_model::adjust::lab_axes;
     use retouch_model::estimate::{Estimator, Problem, Repair};
     let e = Estimator::shipped().unwrap();
@@ -245,13 +250,7 @@ fn a_named_direction_is_sized_as_a_visible_problem() {
     for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
         let (px, w, h) = photo(name);
         let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
-        let blue: Vec<f32> = thumb
-            .chunks_exact(3)
-            .flat_map(|p| {
-                let g = [0.75, 0.92, 1.25];
-                [0, 1, 2].map(|i| linear_to_srgb((srgb_to_linear(p[i]) * g[i]).min(1.0)))
-            })
-            .collect();
+        let blue = gains(&thumb, [0.75, 0.92, 1.25]);
         let wb = [Problem::WhiteBalance];
         let own = e.predict_given(&blue, 128, 128, &wb, &[]).unwrap();
         let warmer = e
@@ -266,13 +265,7 @@ fn a_named_direction_is_sized_as_a_visible_problem() {
         let (a_warm, _) = lab_axes(warmer.log_r, warmer.log_b);
         assert!((a_own.0 - a_warm.0).abs() < 1e-5 && (a_own.1 - a_warm.1).abs() < 1e-5);
         assert_eq!((own.ev, own.log_chroma), (warmer.ev, warmer.log_chroma));
-        let dull: Vec<f32> = thumb
-            .chunks_exact(3)
-            .flat_map(|p| {
-                let y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-                [0, 1, 2].map(|i| y + 0.35 * (p[i] - y))
-            })
-            .collect();
+        let dull = chroma(&thumb, 0.35);
         let sat = [Problem::Saturation];
         let own = e.predict_given(&dull, 128, 128, &sat, &[]).unwrap();
         let richer = e

@@ -237,18 +237,14 @@ pub fn train(
     let (_, ridge, ridge_lambda) = ridge
         .ok_or_else(|| crate::TrainError::Other("estimator: no backbone choice to fit".into()))?;
     let (_, chosen, mut e) = best.expect("at least one fit");
-    // The named-problem heads: the best ridge setting, on the samples that have the problem.
-    let mut given_rmse = Vec::new();
-    for p in Problem::ALL {
-        let has = |set: &[Sample]| -> Vec<Sample> {
-            set.iter()
-                .filter(|(_, c)| p.present_in(c))
-                .cloned()
-                .collect()
+    // A head of the best ridge setting fitted on the samples whose correction passes `keep`,
+    // and the held-out samples that pass it.
+    let fit_where = |keep: &dyn Fn(&Correction) -> bool| -> Result<(Estimator, Vec<Sample>)> {
+        let pick = |set: &[Sample]| -> Vec<Sample> {
+            set.iter().filter(|(_, c)| keep(c)).cloned().collect()
         };
-        let (fit_has, held_has) = (has(&fit_s), has(&held_s));
         let h = Estimator::fit_shrunk(
-            &fit_has,
+            &pick(&fit_s),
             ridge.degree,
             ridge.backbone,
             &[ridge_lambda],
@@ -257,6 +253,12 @@ pub fn train(
         )?
         .pop()
         .expect("one penalty, one fit");
+        Ok((h, pick(&held_s)))
+    };
+    // The named-problem heads: on the samples that have the problem.
+    let mut given_rmse = Vec::new();
+    for p in Problem::ALL {
+        let (h, held_has) = fit_where(&|c| p.present_in(c))?;
         let (general, own) = (rmse(&e, &held_has), rmse(&h, &held_has));
         given_rmse.push((
             format!("{p:?}"),
@@ -264,26 +266,10 @@ pub fn train(
         ));
         e.given.push(h);
     }
-    // The directed heads: the same setting, on the samples that need that repair visibly.
+    // The directed heads: on the samples that need that repair visibly.
     let mut directed_rmse = Vec::new();
     for r in Repair::ALL {
-        let needs = |set: &[Sample]| -> Vec<Sample> {
-            set.iter()
-                .filter(|(_, c)| r.present_in(c))
-                .cloned()
-                .collect()
-        };
-        let (fit_needs, held_needs) = (needs(&fit_s), needs(&held_s));
-        let h = Estimator::fit_shrunk(
-            &fit_needs,
-            ridge.degree,
-            ridge.backbone,
-            &[ridge_lambda],
-            ridge.shrink,
-            String::new(),
-        )?
-        .pop()
-        .expect("one penalty, one fit");
+        let (h, held_needs) = fit_where(&|c| r.present_in(c))?;
         // Error of the repair's own parameters: as the named-problem head sizes them (the
         // head of its problem), and as this head does.
         let err = |predict: &dyn Fn(&[f32]) -> Correction| -> f64 {
