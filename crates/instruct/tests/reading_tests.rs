@@ -1080,3 +1080,43 @@ fn hebrew_is_read_through_its_table() {
     assert_eq!(labels(&r), vec!["brightness:up"]);
     assert_eq!(r.keep, vec![Aspect::Colour]);
 }
+
+/// "Must stay the same" said in Italian, Spanish, Dutch and Portuguese, and a Japanese keep
+/// phrase before the request it leaves alone.
+#[test]
+fn staying_the_same_in_other_languages_is_kept() {
+    for (text, want, kept) in [
+        (
+            "un po' meno contrasto, la luminosità deve restare uguale",
+            &["contrast:down"][..],
+            Aspect::Brightness,
+        ),
+        (
+            "un poco más cálida, el brillo tiene que quedar igual",
+            &["temperature:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "iets warmer, de helderheid moet hetzelfde blijven",
+            &["temperature:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "deixa mais quente, o brilho fica igual",
+            &["temperature:up"],
+            Aspect::Brightness,
+        ),
+        (
+            "把照片调亮一点，但颜色不要变",
+            &["brightness:up"],
+            Aspect::Colour,
+        ),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
+    }
+    let r = Reading::new("色を変えずに少し暖かく");
+    assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.english);
+    assert!(!r.keep.is_empty(), "{}", r.english);
+}
