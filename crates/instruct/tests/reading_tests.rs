@@ -27,6 +27,15 @@ fn read_as(cases: &[(&str, Language, &[&str])]) {
     }
 }
 
+/// Each sentence is read as exactly those labels and keeps exactly that aspect.
+fn read_keeping(cases: &[(&str, &[&str], Aspect)]) {
+    for &(text, want, kept) in cases {
+        let r = Reading::new(text);
+        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
+        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
+    }
+}
+
 #[test]
 fn other_languages_are_read_through_the_lexicon() {
     let cases: [(&str, Language, &[&str]); 9] = [
@@ -944,15 +953,23 @@ fn arabic_and_hindi_are_read_through_their_tables() {
     {
         assert!(Reading::new(text).generic, "{text}");
     }
-    for text in [
-        "اجعلها أفتح لكن لا تغير الألوان",
-        "أفتح بس خلي الألوان زي ما هي",
-        "चमक बढ़ाओ पर रंग वैसे ही रखो",
-    ] {
-        let r = Reading::new(text);
-        assert_eq!(labels(&r), vec!["brightness:up"], "{text}: {}", r.english);
-        assert_eq!(r.keep, vec![Aspect::Colour], "{text}: {}", r.english);
-    }
+    read_keeping(&[
+        (
+            "اجعلها أفتح لكن لا تغير الألوان",
+            &["brightness:up"],
+            Aspect::Colour,
+        ),
+        (
+            "أفتح بس خلي الألوان زي ما هي",
+            &["brightness:up"],
+            Aspect::Colour,
+        ),
+        (
+            "चमक बढ़ाओ पर रंग वैसे ही रखो",
+            &["brightness:up"],
+            Aspect::Colour,
+        ),
+    ]);
 }
 
 /// Less of a look or of a recipe is its opposite, never more of it: "less punchy" took the
@@ -994,7 +1011,7 @@ fn less_of_a_look_or_a_recipe_goes_the_other_way() {
 /// that is asked for, not kept.
 #[test]
 fn kept_aspects_said_as_french_and_german_say_them() {
-    for (text, want, kept) in [
+    read_keeping(&[
         (
             "un peu plus de contraste, les couleurs doivent rester pareilles",
             &["contrast:up"][..],
@@ -1035,11 +1052,7 @@ fn kept_aspects_said_as_french_and_german_say_them() {
             &["brightness:up"],
             Aspect::Contrast,
         ),
-    ] {
-        let r = Reading::new(text);
-        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
-        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
-    }
+    ]);
     let r = Reading::new("der Himmel blauer, der Rest bleibt wie er ist");
     assert_eq!(labels(&r), vec!["temperature:down@sky"], "{}", r.english);
 }
@@ -1076,16 +1089,18 @@ fn hebrew_is_read_through_its_table() {
         vec!["fix:saturation"]
     );
     assert!(Reading::new("תשפר את התמונה").generic);
-    let r = Reading::new("בהיר יותר אבל אל תשנה את הצבעים");
-    assert_eq!(labels(&r), vec!["brightness:up"]);
-    assert_eq!(r.keep, vec![Aspect::Colour]);
+    read_keeping(&[(
+        "בהיר יותר אבל אל תשנה את הצבעים",
+        &["brightness:up"],
+        Aspect::Colour,
+    )]);
 }
 
 /// "Must stay the same" said in Italian, Spanish, Dutch and Portuguese, and a Japanese keep
 /// phrase before the request it leaves alone.
 #[test]
 fn staying_the_same_in_other_languages_is_kept() {
-    for (text, want, kept) in [
+    read_keeping(&[
         (
             "un po' meno contrasto, la luminosità deve restare uguale",
             &["contrast:down"][..],
@@ -1111,11 +1126,7 @@ fn staying_the_same_in_other_languages_is_kept() {
             &["brightness:up"],
             Aspect::Colour,
         ),
-    ] {
-        let r = Reading::new(text);
-        assert_eq!(labels(&r), want.to_vec(), "{text}: {}", r.english);
-        assert_eq!(r.keep, vec![kept], "{text}: {}", r.english);
-    }
+    ]);
     let r = Reading::new("色を変えずに少し暖かく");
     assert_eq!(labels(&r), vec!["temperature:up"], "{}", r.english);
     assert!(!r.keep.is_empty(), "{}", r.english);
