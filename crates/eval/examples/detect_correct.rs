@@ -24,10 +24,10 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Effect of a correction on CIELAB b* and a* at a grey.
 fn db(c: &Correction) -> f32 {
-    7.3 * c.log_r - 30.1 * c.log_b
+    adjust::lab_shift(c.log_r, c.log_b).1
 }
 fn da(c: &Correction) -> f32 {
-    20.8 * c.log_r + 11.1 * c.log_b
+    adjust::lab_shift(c.log_r, c.log_b).0
 }
 
 /// Directed problems: (name, sign of repair) -> present in a correction.

@@ -189,6 +189,15 @@ fn at_least(part: (f32, f32), hint: f32, per_unit: (f32, f32), axis: (f32, f32))
     (part.0 + k * axis.0, part.1 + k * axis.1)
 }
 
+/// CIELAB a* and b* that log gains of red and blue (over green) move a neutral grey by (the
+/// same at every grey level).
+pub fn lab_shift(log_r: f32, log_b: f32) -> (f32, f32) {
+    (
+        LAB_A.0 * log_r + LAB_A.1 * log_b,
+        LAB_B.0 * log_r + LAB_B.1 * log_b,
+    )
+}
+
 /// The directions in (log red, log blue) that move a* alone (Δb* = 0: blue = red x
 /// 7.3/30.1) and b* alone (Δa* = 0: red = -blue x 11.1/20.8).
 fn axes() -> ((f32, f32), (f32, f32)) {

@@ -212,13 +212,10 @@ pub enum Repair {
     Muted,
 }
 
-/// CIELAB b* and a* a correction's white-balance gains move a neutral grey by
-/// ([`crate::adjust::lab_axes`]'s derivatives).
+/// CIELAB b* and a* a correction's white-balance gains move a neutral grey by.
 fn lab_shift(c: &Correction) -> (f32, f32) {
-    (
-        7.3 * c.log_r - 30.1 * c.log_b,
-        20.8 * c.log_r + 11.1 * c.log_b,
-    )
+    let (da, db) = crate::adjust::lab_shift(c.log_r, c.log_b);
+    (db, da)
 }
 
 impl Repair {

@@ -5,6 +5,7 @@
 //! size it.
 
 use retouch_finish::keep::statistics;
+use retouch_model::adjust::lab_shift;
 use retouch_model::{apply_edits, default_model_path, Retoucher, Source};
 
 fn photo(name: &str) -> (Vec<f32>, usize, usize) {
@@ -246,7 +247,7 @@ fn a_named_direction_is_sized_as_a_visible_problem() {
     let e = Estimator::shipped().unwrap();
     assert_eq!(e.directed.len(), Repair::ALL.len());
     // CIELAB b* of a correction's white balance at a grey (the derivatives in `adjust`).
-    let db = |c: &retouch_finish::correction::Correction| 7.3 * c.log_r - 30.1 * c.log_b;
+    let db = |c: &retouch_finish::correction::Correction| lab_shift(c.log_r, c.log_b).1;
     for name in ["coffee.png", "astronaut.png", "chelsea.png"] {
         let (px, w, h) = photo(name);
         let thumb = retouch_model::lowres::thumbnail(&px, w, h, 3, 128);
@@ -291,9 +292,9 @@ fn named_problems_set_a_minimum_step_on_their_own_axis() {
         temperature_hint: -1.0,
         ..AutoSpec::default()
     };
-    // CIELAB shifts at a mid grey per unit of log gain (see `adjust::lab_axes`).
-    let da = |c: &Correction| 20.8 * c.log_r + 11.1 * c.log_b;
-    let db = |c: &Correction| 7.3 * c.log_r - 30.1 * c.log_b;
+    // CIELAB shifts at a mid grey.
+    let da = |c: &Correction| lab_shift(c.log_r, c.log_b).0;
+    let db = |c: &Correction| lab_shift(c.log_r, c.log_b).1;
     let c = shape(none, &yellow_cast);
     assert!(db(&c) <= -2.2 + 1e-3, "{c:?}");
     assert!(da(&c).abs() < 1e-3, "the other axis untouched: {c:?}");
