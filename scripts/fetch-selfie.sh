@@ -17,8 +17,9 @@ tar -xzf "$work"/mediapipe-selfie_segmentation-*.tgz -C "$work"
 sha256sum "$work/package/selfie_segmentation.tflite" | grep -q "^$tflite_sha " \
   || { echo "selfie_segmentation.tflite checksum mismatch" >&2; exit 1; }
 mkdir -p "$here/models/selfie"
-python3 "$here/scripts/selfie/convert.py" "$work/package/selfie_segmentation.tflite" \
-  "$here/models/selfie/selfie-segmentation.safetensors"
+python3 "$here/scripts/tflite/convert.py" "$work/package/selfie_segmentation.tflite" \
+  "$here/models/selfie/selfie-segmentation.safetensors" \
+  "@mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite"
 if [[ "${1:-}" == "--fixtures" ]]; then
   python3 "$here/scripts/selfie/reference.py" \
     "$here/crates/vision/tests/fixtures/selfie_reference.json"

@@ -1,6 +1,7 @@
 //! Convolutions of a frozen network, batch norm folded into the weights, TensorFlow "same"
-//! padding (the padding EfficientNet-Lite was trained with: for an even input and stride 2 the
-//! extra row and column go after the image, not before).
+//! padding by default (the padding EfficientNet-Lite and MediaPipe's networks were trained
+//! with: for an even input and stride 2 the extra row and column go after the image, not
+//! before), or an explicit symmetric padding ([`Padding::Explicit`], as dlib pads).
 //!
 //! [`Conv::forward_reference`] is the plain scalar definition, for any kernel, stride and
 //! grouping. [`Conv::forward`] takes a fast path by shape: a pointwise (1x1) convolution is one
@@ -77,6 +78,15 @@ pub fn same_padding(n: usize, kernel: usize, stride: usize) -> (usize, usize) {
     (out, total / 2)
 }
 
+/// How a convolution pads its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    /// TensorFlow "same" ([`same_padding`]).
+    Same,
+    /// This many zeros before and after each axis: `out = (n + 2 p - k) / s + 1`.
+    Explicit(usize),
+}
+
 /// A batch norm's inference-time parameters.
 #[derive(Clone, Debug)]
 pub struct BatchNorm {
@@ -101,6 +111,7 @@ pub struct Conv {
     /// Batch norm shift after folding.
     pub bias: Vec<f32>,
     pub relu6: bool,
+    pub padding: Padding,
     /// The weights as an `[out, in * k * k]` matrix for the matrix-product paths.
     matrix: Option<Tensor>,
 }
@@ -176,8 +187,15 @@ impl Conv {
             weight,
             bias,
             relu6,
+            padding: Padding::Same,
             matrix,
         })
+    }
+
+    /// The same convolution padded as `padding` says.
+    pub fn with_padding(mut self, padding: Padding) -> Self {
+        self.padding = padding;
+        self
     }
 
     fn activate(&self, v: f32) -> f32 {
@@ -189,8 +207,13 @@ impl Conv {
     }
 
     fn output_shape(&self, x: &Planes) -> (usize, usize, usize, usize) {
-        let (ho, pt) = same_padding(x.height, self.kernel, self.stride);
-        let (wo, pl) = same_padding(x.width, self.kernel, self.stride);
+        let axis = |n: usize| match self.padding {
+            Padding::Same => same_padding(n, self.kernel, self.stride),
+            Padding::Explicit(p) if n + 2 * p < self.kernel => (0, p),
+            Padding::Explicit(p) => ((n + 2 * p - self.kernel) / self.stride + 1, p),
+        };
+        let (ho, pt) = axis(x.height);
+        let (wo, pl) = axis(x.width);
         (ho, wo, pt, pl)
     }
 
@@ -246,7 +269,8 @@ impl Conv {
     /// The same values by the fastest path for this convolution's shape.
     pub fn forward(&self, x: &Planes) -> Result<Planes, VisionError> {
         assert_eq!(x.channels, self.in_channels);
-        if self.groups == 1 && self.kernel == 1 && self.stride == 1 {
+        let unpadded = matches!(self.padding, Padding::Same | Padding::Explicit(0));
+        if self.groups == 1 && self.kernel == 1 && self.stride == 1 && unpadded {
             self.matmul(x.data.clone(), x.height, x.width)
         } else if self.groups == 1 {
             let (ho, wo, _, _) = self.output_shape(x);
@@ -449,8 +473,42 @@ mod tests {
                     let x = input(i, h, w);
                     assert_close(&c.forward(&x).unwrap(), &c.forward_reference(&x));
                 }
+                // dlib's paddings: none at stride 2, half the kernel at stride 1.
+                for pad in [0, k / 2, 2] {
+                    if h + 2 * pad < k || w + 2 * pad < k {
+                        continue;
+                    }
+                    let c = conv(o, i, k, s, g, false).with_padding(Padding::Explicit(pad));
+                    let x = input(i, h, w);
+                    let (fast, slow) = (c.forward(&x).unwrap(), c.forward_reference(&x));
+                    assert_eq!(fast.height, (h + 2 * pad - k) / s + 1);
+                    assert_eq!(fast.width, (w + 2 * pad - k) / s + 1);
+                    assert_close(&fast, &slow);
+                }
             }
         }
+    }
+
+    #[test]
+    fn explicit_padding_is_the_plain_zero_padded_sum() {
+        // A 3x3 stride-2 convolution without padding on a 5x5 input: output (1, 1) reads
+        // input rows and columns 2..5 exactly.
+        let c = conv(1, 1, 3, 2, 1, false).with_padding(Padding::Explicit(0));
+        let x = input(1, 5, 5);
+        let y = c.forward_reference(&x);
+        assert_eq!((y.height, y.width), (2, 2));
+        let mut want = c.bias[0];
+        for ky in 0..3 {
+            for kx in 0..3 {
+                want += x.data[(2 + ky) * 5 + 2 + kx] * c.weight[ky * 3 + kx];
+            }
+        }
+        assert!((y.data[3] - want).abs() < 1e-6, "{} vs {want}", y.data[3]);
+        // Padding 1 at stride 1 is TensorFlow's "same" for an odd kernel.
+        let same = conv(2, 3, 3, 1, 1, false);
+        let explicit = same.clone().with_padding(Padding::Explicit(1));
+        let x = input(3, 6, 7);
+        assert_close(&same.forward(&x).unwrap(), &explicit.forward(&x).unwrap());
     }
 
     #[test]

@@ -15,10 +15,11 @@
 
 pub mod conv;
 pub mod effnet;
+mod graph;
 pub mod selfie;
 mod weights;
 
-pub use conv::Planes;
+pub use conv::{Padding, Planes};
 pub use effnet::{EfficientNetLite0, Observation};
 pub use selfie::SelfieSegmenter;
 

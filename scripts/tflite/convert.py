@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Convert MediaPipe's selfie segmentation .tflite to safetensors: the weights as stored (f16),
-under their original names and layouts, and the graph as a list of operations in the file's
-metadata (key "graph", JSON), so that the Rust side runs the exact network without a
-flatbuffers reader.
+"""Convert a MediaPipe .tflite network (the selfie segmentation, the BlazeFace face detector) to
+safetensors: the weights as stored (f16), under their original names and layouts, and the
+graph as a list of operations in the file's metadata (key "graph", JSON), so that the Rust
+side (crates/vision/src/graph.rs) runs the exact network without a flatbuffers reader.
 
 The .tflite is read with the `tflite` package (the TensorFlow Lite schema's generated
 flatbuffers classes; pip install tflite). Every operation is checked against what the Rust
 executor implements; anything else (a fused activation, a dilation, an unknown op) stops the
 conversion instead of being silently dropped.
 
-usage: convert.py IN.tflite OUT.safetensors
+A network with several outputs (the detector's box regressors and scores, each the
+concatenation of reshaped per-scale convolution outputs) is written with metadata "outputs":
+for each graph output, the convolution tensors it concatenates, in order, each as NHWC rows
+(the reshape and concatenation are left to the caller, which knows the anchors).
+
+usage: convert.py IN.tflite OUT.safetensors SOURCE
+  SOURCE: where the .tflite came from, kept in the metadata
 """
 import json
 import struct
@@ -44,7 +50,7 @@ def padding(p):
     return {Padding.SAME: "same", Padding.VALID: "valid"}[p]
 
 
-def main(src, dst):
+def main(src, dst, source):
     buf = open(src, "rb").read()
     model = tflite.Model.GetRootAsModel(buf, 0)
     if model.SubgraphsLength() != 1:
@@ -71,6 +77,8 @@ def main(src, dst):
     weights = {}
     alias = {}  # DEQUANTIZE output -> the constant it dequantizes
     graph = []
+    rows = {}  # RESHAPE output -> the NHWC tensor it views as rows
+    concat = {}  # CONCATENATION output -> the tensors it joins
     for k in range(g.OperatorsLength()):
         op = g.Operators(k)
         code_t = model.OperatorCodes(op.OpcodeIndex())
@@ -144,6 +152,30 @@ def main(src, dst):
             graph.append({"op": "upsample2", "x": arg(0), "out": out,
                           "align_corners": bool(o.AlignCorners()),
                           "half_pixel_centers": bool(o.HalfPixelCenters())})
+        elif kind == "PAD":
+            pads = [[int(v) for v in p] for p in constant(ins[1]).reshape(-1, 2)]
+            if len(pads) != 4 or any(p != [0, 0] for p in pads[:3]) or pads[3][0] != 0:
+                fail(f"op {k}: only zero padding at the end of the channels is supported, {pads}")
+            graph.append({"op": "pad_channels", "x": arg(0), "extra": pads[3][1], "out": out})
+        elif kind == "MAX_POOL_2D":
+            o = options(op, tflite.Pool2DOptions)
+            s_in, s_out = shape(ins[0]), shape(outs[0])
+            if o.FusedActivationFunction() != 0 \
+                    or (o.FilterHeight(), o.FilterWidth(), o.StrideH(), o.StrideW()) != (2, 2, 2, 2) \
+                    or s_in[1] % 2 or s_in[2] % 2 or s_out[1:3] != [s_in[1] // 2, s_in[2] // 2]:
+                fail(f"op {k}: only a 2x2 stride-2 max pool of even sides is supported")
+            graph.append({"op": "max_pool2", "x": arg(0), "out": out})
+        elif kind == "RESHAPE":
+            s_in, s_out = shape(ins[0]), shape(outs[0])
+            if len(s_in) != 4 or len(s_out) != 3 or s_out[1] * s_out[2] != s_in[1] * s_in[2] * s_in[3]:
+                fail(f"op {k}: only NHWC to rows is supported, {s_in} -> {s_out}")
+            rows[out] = name(ins[0])
+        elif kind == "CONCATENATION":
+            o = options(op, tflite.ConcatenationOptions)
+            if o.Axis() != 1 or o.FusedActivationFunction() != 0 \
+                    or any(name(i) not in rows for i in ins):
+                fail(f"op {k}: only joining reshaped rows is supported")
+            concat[out] = [rows[name(i)] for i in ins]
         elif kind == "CUSTOM" and code_t.CustomCode().decode() == "Convolution2DTransposeBias":
             # MediaPipe's op reads its options as TfLiteTransposeConvParams:
             # {TfLitePadding padding; int stride_width; int stride_height;} (little-endian i32).
@@ -161,16 +193,21 @@ def main(src, dst):
 
     inputs = [name(g.Inputs(j)) for j in range(g.InputsLength())]
     outputs = [name(g.Outputs(j)) for j in range(g.OutputsLength())]
-    if len(inputs) != 1 or len(outputs) != 1:
-        fail("expected one input and one output")
+    if len(inputs) != 1:
+        fail("expected one input")
     meta = {
         "graph": json.dumps(graph, separators=(",", ":")),
         "input": inputs[0],
         "input_shape": json.dumps(shape(g.Inputs(0))),
-        "output": outputs[0],
-        "source": "@mediapipe/selfie_segmentation@0.1.1675465747 selfie_segmentation.tflite",
-        "layout": "conv OHWI, depthwise 1HWC, transpose_conv OHWI; activations NHWC in the original",
     }
+    if len(outputs) == 1 and not concat:
+        meta["output"] = outputs[0]
+    elif set(outputs) == set(concat):
+        meta["outputs"] = json.dumps({o: concat[o] for o in outputs}, separators=(",", ":"))
+    else:
+        fail("outputs must be one tensor, or each the concatenation of reshaped tensors")
+    meta["source"] = source
+    meta["layout"] = "conv OHWI, depthwise 1HWC, transpose_conv OHWI; activations NHWC in the original"
     header, blobs, at = {}, [], 0
     for n in sorted(weights):
         arr = np.ascontiguousarray(weights[n].astype(np.float16))
@@ -190,6 +227,6 @@ def main(src, dst):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3])
