@@ -1,9 +1,11 @@
-//! Time the networks' forward passes (release build), EfficientNet-Lite0 at a few input sizes
-//! and the selfie segmentation at its own: `cargo run --release -p retouch-vision --example
-//! speed [RUNS]`.
+//! Time the networks' forward passes (release build), EfficientNet-Lite0 at a few input sizes,
+//! the selfie segmentation at its own, and the face networks (the detector on one view and on
+//! all its views of a 1024 px photo, the descriptor of one chip): `cargo run --release -p
+//! retouch-vision --example speed [RUNS]`.
 
 use std::time::Instant;
 
+use retouch_vision::face::{embed, FaceDetector, FaceEmbedder};
 use retouch_vision::{effnet, selfie, EfficientNetLite0, Planes, SelfieSegmenter, VisionError};
 
 /// Median and minimum milliseconds of `runs` calls (after one warm-up).
@@ -46,5 +48,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "selfie segmentation {0}x{0}: median {median:.1} ms, min {min:.1} ms ({runs} runs, {threads} threads)",
         selfie::SIDE
     );
+    let detector = FaceDetector::load_default()?;
+    let side = 1024;
+    let rgb: Vec<f32> = (0..side * side * 3)
+        .map(|i| (i % 251) as f32 / 250.0)
+        .collect();
+    let (median, min) = time(runs, || detector.detect(&rgb, side, side).map(|_| ()))?;
+    println!("face detector, one view of {side}x{side}: median {median:.1} ms, min {min:.1} ms ({runs} runs, {threads} threads)");
+    let (median, min) = time(runs, || detector.find(&rgb, side, side).map(|_| ()))?;
+    println!("face detector, all views of {side}x{side}: median {median:.1} ms, min {min:.1} ms ({runs} runs, {threads} threads)");
+    let embedder = FaceEmbedder::load_default()?;
+    let chip = vec![0.5; embed::CHIP * embed::CHIP * 3];
+    let (median, min) = time(runs, || embedder.embed(&chip).map(|_| ()))?;
+    println!("face descriptor, one chip: median {median:.1} ms, min {min:.1} ms ({runs} runs, {threads} threads)");
     Ok(())
 }

@@ -8,6 +8,12 @@
 //! - [`selfie`]: MediaPipe's selfie segmentation (person vs background, a soft mask), for
 //!   the regions "the person" and "the background". Weights in `models/selfie/`, converted by
 //!   `scripts/fetch-selfie.sh`; parity with MediaPipe's own graph in `tests/selfie_parity.rs`.
+//! - [`face`]: faces and who they are: MediaPipe's BlazeFace detector, an aligned chip of
+//!   each face, and dlib's face recognition ResNet (a 128-d descriptor), for the benchmark's
+//!   identity measure. Weights in `models/faces/`, converted by `scripts/fetch-faces.sh`;
+//!   parity with MediaPipe's graph and with dlib itself in `tests/face_parity.rs`.
+//! - [`graph`]: the TensorFlow Lite graphs (selfie, face detector) as the converter writes
+//!   them, run op by op.
 //! - [`conv`]: the convolutions those networks are made of, batch norm folded in, each fast
 //!   path beside the plain scalar reference it is tested against.
 //!
@@ -15,6 +21,7 @@
 
 pub mod conv;
 pub mod effnet;
+pub mod face;
 mod graph;
 pub mod selfie;
 mod weights;
