@@ -12,7 +12,7 @@
 //!   each face, and dlib's face recognition ResNet (a 128-d descriptor), for the benchmark's
 //!   identity measure. Weights in `models/faces/`, converted by `scripts/fetch-faces.sh`;
 //!   parity with MediaPipe's graph and with dlib itself in `tests/face_parity.rs`.
-//! - [`graph`]: the TensorFlow Lite graphs (selfie, face detector) as the converter writes
+//! - `graph`: the TensorFlow Lite graphs (selfie, face detector) as the converter writes
 //!   them, run op by op.
 //! - [`conv`]: the convolutions those networks are made of, batch norm folded in, each fast
 //!   path beside the plain scalar reference it is tested against.
