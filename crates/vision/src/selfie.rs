@@ -10,7 +10,7 @@
 //!
 //! The network is not written out layer by layer: `scripts/tflite/convert.py` turns the
 //! original `.tflite` into a safetensors file whose metadata holds the graph (136 operations of
-//! ten kinds, checked there against what [`crate::graph`] runs) and whose tensors are the
+//! ten kinds, checked there against what `crate::graph` runs) and whose tensors are the
 //! original f16 weights under their original names; [`SelfieSegmenter::load`] builds the graph
 //! and [`SelfieSegmenter::segment`] runs it. Parity with MediaPipe's own graph in
 //! `tests/selfie_parity.rs`.

@@ -1,5 +1,5 @@
 //! MediaPipe's short-range face detector (BlazeFace, 128x128 input, for faces that fill a
-//! good part of the frame), run through [`crate::graph`] with Google's weights, and its
+//! good part of the frame), run through `crate::graph` with Google's weights, and its
 //! post-processing as MediaPipe's `face_detection_short_range` graph sets it: the photo is
 //! letterboxed into a square and scaled to 128 px (values in -1..1), 896 anchors on 16x16
 //! and 8x8 grids decode a box and six keypoints each, scores through a sigmoid, those at
