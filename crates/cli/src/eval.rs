@@ -31,8 +31,8 @@ pub struct Args {
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(64..=4096))]
     pub size: u32,
     /// What to run (comma-separated): the triplets every method is scored on, the free-text
-    /// probe, the enhance benchmark.
-    #[arg(long, value_delimiter = ',', default_values_t = [Part::Triplets, Part::FreeText, Part::Probe, Part::Enhance])]
+    /// probe, the instruction probe, the enhance benchmark, identity on portraits.
+    #[arg(long, value_delimiter = ',', default_values_t = [Part::Triplets, Part::FreeText, Part::Probe, Part::Enhance, Part::Identity])]
     pub parts: Vec<Part>,
     /// Photos of the split the enhance benchmark degrades (the first N; 0: all).
     #[arg(long, default_value_t = 0)]
@@ -69,6 +69,7 @@ pub enum Part {
     FreeText,
     Probe,
     Enhance,
+    Identity,
 }
 
 impl std::fmt::Display for Part {
@@ -78,6 +79,7 @@ impl std::fmt::Display for Part {
             Part::FreeText => "free-text",
             Part::Probe => "probe",
             Part::Enhance => "enhance",
+            Part::Identity => "identity",
         })
     }
 }
@@ -100,6 +102,12 @@ const PROBE_PHOTOS: usize = 8;
 
 /// Photos the free-text probe uses (each gets every sentence).
 const FREE_TEXT_PHOTOS: usize = 8;
+
+/// Long side of the photos the identity rows look for faces in: faces must be large enough
+/// to recognise, and the validation split alone has one portrait, so both splits are
+/// searched (the model was never trained on identity, only on colour edits of the training
+/// photos).
+const IDENTITY_SIZE: u32 = 1024;
 
 const BEGIN: &str = "<!-- eval:begin -->";
 const END: &str = "<!-- eval:end -->";
@@ -237,6 +245,17 @@ pub fn run(a: Args) -> Result<()> {
     let enhance_photos: Vec<retouch_finish::Image> =
         photos.iter().take(enhance_n).map(|p| p.1.clone()).collect();
     let synth = Synth::new(photos, seed, split);
+    let portraits = if has(Part::Identity) {
+        let mut all = Vec::new();
+        for s in ["validation", "train"] {
+            all.extend(load_photos(&data_dir, s, IDENTITY_SIZE).with_context(|| {
+                format!("cannot load the {s} photos from {}", data_dir.display())
+            })?);
+        }
+        retouch_eval::identity::portraits(all).context("cannot look for faces")?
+    } else {
+        Vec::new()
+    };
 
     let quiet = !std::io::stderr().is_terminal();
     let pb = if quiet {
@@ -280,6 +299,7 @@ pub fn run(a: Args) -> Result<()> {
             free_photos: &free_photos,
             enhance_photos: &enhance_photos,
             probe_photos: &probe_photos,
+            portraits: &portraits,
         },
         &mut |e| match e {
             Event::Phase(name, n) => {

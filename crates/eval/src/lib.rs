@@ -16,6 +16,7 @@
 pub mod charts;
 pub mod enhance;
 pub mod free_text;
+pub mod identity;
 pub mod methods;
 pub mod probe;
 pub mod report;
@@ -185,6 +186,8 @@ pub struct EvalReport {
     pub free_text: Option<free_text::FreeTextSummary>,
     /// The enhance benchmark ([`enhance`]), when photos were given.
     pub enhance: Option<enhance::EnhanceSummary>,
+    /// Identity on portraits ([`identity`]), when portraits were given.
+    pub identity: Option<identity::IdentitySummary>,
     /// The instruction probe ([`probe`]), when photos were given.
     pub probe: Option<probe::ProbeSummary>,
     pub threads: usize,
@@ -287,6 +290,8 @@ pub struct Inputs<'a> {
     pub enhance_photos: &'a [retouch_finish::Image],
     /// Photos the instruction probe runs on.
     pub probe_photos: &'a [retouch_finish::Image],
+    /// Portraits the identity rows measure.
+    pub portraits: &'a [identity::Portrait],
 }
 
 /// Run every method on the triplets, score them, probe free text, run the enhance benchmark
@@ -304,6 +309,7 @@ pub fn run(
         free_photos,
         enhance_photos,
         probe_photos,
+        portraits,
     } = inputs;
     let mut methods = Vec::new();
     for method in methods::ALL.iter().copied().filter(|_| !set.is_empty()) {
@@ -354,6 +360,15 @@ pub fn run(
             progress(Event::Tick)
         })?)
     };
+    let identity = if portraits.is_empty() {
+        None
+    } else {
+        let n = identity::INSTRUCTIONS.len() * portraits.len();
+        progress(Event::Phase("identity on portraits", n as u64));
+        Some(identity::run(retoucher, portraits, &mut || {
+            progress(Event::Tick)
+        })?)
+    };
     let (mut runtime_model, mut runtime_model_region, mut runtime_rule_based) =
         (Vec::new(), Vec::new(), Vec::new());
     if settings.runs > 0 {
@@ -383,6 +398,7 @@ pub fn run(
         free_text,
         enhance,
         probe,
+        identity,
         threads: retouch_engine::threads(),
     })
 }

@@ -98,6 +98,9 @@ pub fn markdown(r: &EvalReport) -> String {
     if let Some(p) = &r.probe {
         s += &crate::probe::markdown(p);
     }
+    if let Some(i) = &r.identity {
+        s += &crate::identity::markdown(i);
+    }
     if let Some(e) = &r.enhance {
         s += &crate::enhance::markdown(e);
     }

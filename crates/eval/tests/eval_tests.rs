@@ -58,6 +58,7 @@ fn benchmark_runs_every_method_and_writes_the_report() {
         free_photos: &free,
         enhance_photos: &free,
         probe_photos: &[],
+        portraits: &[],
     };
     let rep = retouch_eval::run(settings, &r, "shipped", 4, inputs, &mut |e| match e {
         Event::Phase(p, _) => phases.push(p.to_string()),
@@ -158,4 +159,48 @@ fn runtime_rows_cover_the_four_sizes() {
         let f = x.region_fraction.expect("a region pass");
         assert!((0.0..=1.0).contains(&f), "{f}");
     }
+}
+
+#[test]
+fn identity_rows_find_the_portrait_and_measure_each_method() {
+    let photos = fixture_photos(512);
+    let portraits = retouch_eval::identity::portraits(photos).unwrap();
+    // Only the astronaut is a person (the cat, the coffee cup and the rocket are not found
+    // at the benchmark's score).
+    assert_eq!(
+        portraits.len(),
+        1,
+        "{:?}",
+        portraits.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
+    assert_eq!(portraits[0].name, "astronaut.png");
+    assert_eq!(portraits[0].faces.len(), 1);
+    let r = shipped();
+    let mut ticks = 0;
+    let s = retouch_eval::identity::run(&r, &portraits, &mut || ticks += 1).unwrap();
+    let n = retouch_eval::identity::INSTRUCTIONS.len();
+    assert_eq!(ticks, n);
+    assert_eq!(s.rows.len(), retouch_eval::identity::METHODS.len());
+    for row in &s.rows {
+        assert_eq!(row.cases, n);
+        // Colour edits keep the person: high cosine, never above 1.
+        assert!(
+            row.min_cosine > 0.9 && row.mean_cosine <= 1.0 + 1e-6,
+            "{row:?}"
+        );
+        assert!(row.same_person > 0.99, "{row:?}");
+    }
+    // An edit that takes the colour away moves the descriptor more than a touch of warmth.
+    let by = |q: &str| {
+        s.model_by_instruction
+            .iter()
+            .find(|(i, _)| i == q)
+            .unwrap()
+            .1
+    };
+    assert!(
+        by("black and white") < by("make it warmer"),
+        "{:?}",
+        s.model_by_instruction
+    );
 }
