@@ -360,3 +360,47 @@ fn batch_runs_good_jobs_reports_bad_ones_and_fails_overall() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!d.join("t2.jpg").exists());
 }
+
+#[test]
+fn the_face_is_found_by_the_detector_or_else_follows_the_skin_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("face.png");
+    // The astronaut: her face is found, the edit stays on it (a small part of the frame).
+    let o = run(&[
+        "edit",
+        s(&photo("astronaut.png")),
+        "brighten her face",
+        "-o",
+        s(&out),
+        "--json",
+    ]);
+    ok(&o);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["regions"], serde_json::json!(["face"]), "{report}");
+    let ex = &report["explained"]["regions"][0];
+    let cover = ex["coverage"].as_f64().unwrap();
+    assert!(cover > 0.005 && cover < 0.1, "face coverage {cover}");
+    assert!(ex["changes"]["exposure_ev"].as_f64().unwrap() > 0.1, "{ex}");
+    assert!(
+        !report["warnings"].to_string().contains("no face"),
+        "{report}"
+    );
+    // A cup of coffee has no face: the skin tones stand in, and the user is told.
+    let out = dir.path().join("coffee.png");
+    let o = run(&[
+        "edit",
+        s(&photo("coffee.png")),
+        "make the face warmer",
+        "-o",
+        s(&out),
+        "--json",
+    ]);
+    ok(&o);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["regions"], serde_json::json!(["skin"]), "{report}");
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("no face was found") && warnings.contains("skin tones"),
+        "{warnings}"
+    );
+}

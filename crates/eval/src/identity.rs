@@ -58,6 +58,8 @@ pub struct Row {
 pub struct IdentitySummary {
     pub photos: usize,
     pub faces: usize,
+    /// Each portrait's name and how many of its faces are used.
+    pub portraits: Vec<(String, usize)>,
     pub instructions: usize,
     pub rows: Vec<Row>,
     /// The model's mean cosine per instruction.
@@ -159,6 +161,10 @@ pub fn run(
     Ok(IdentitySummary {
         photos: portraits.len(),
         faces: portraits.iter().map(|p| p.faces.len()).sum(),
+        portraits: portraits
+            .iter()
+            .map(|p| (p.name.clone(), p.faces.len()))
+            .collect(),
         instructions: INSTRUCTIONS.len(),
         rows,
         model_by_instruction,
@@ -186,7 +192,14 @@ pub fn markdown(s: &IdentitySummary) -> String {
             r.mean_distance
         );
     }
-    o += "\nThe shipped model's mean cosine per instruction: ";
+    o += "\nPortraits (faces): ";
+    o += &s
+        .portraits
+        .iter()
+        .map(|(n, f)| format!("{n} ({f})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    o += ".\n\nThe shipped model's mean cosine per instruction: ";
     o += &s
         .model_by_instruction
         .iter()
@@ -206,6 +219,7 @@ mod tests {
         let s = IdentitySummary {
             photos: 2,
             faces: 3,
+            portraits: vec![("a".into(), 2), ("b".into(), 1)],
             instructions: INSTRUCTIONS.len(),
             rows: vec![Row {
                 method: "m".into(),
@@ -224,5 +238,6 @@ mod tests {
         );
         assert!(md.contains("\"make it warmer\" 0.9950"), "{md}");
         assert!(md.contains("3 faces in 2 photos"), "{md}");
+        assert!(md.contains("a (2), b (1)"), "{md}");
     }
 }

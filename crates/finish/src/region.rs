@@ -16,8 +16,10 @@ pub enum Region {
     Sky,
     /// Foliage, grass, trees.
     Greens,
-    /// Skin tones (and "the face": a colour prior, not a face detector).
+    /// Skin tones (a colour prior).
     Skin,
+    /// The faces in the photo, found by a face detector (the skin tones where it finds none).
+    Face,
     Top,
     Bottom,
     Left,
@@ -39,13 +41,16 @@ pub enum RegionMask {
     /// From a person segmentation (rendered by the model crate with its segmentation
     /// network); `background` inverts it.
     People { background: bool },
+    /// From a face detector (rendered by the model crate): a soft ellipse over each face.
+    Faces,
 }
 
 impl Region {
-    pub const ALL: [Region; 11] = [
+    pub const ALL: [Region; 12] = [
         Region::Sky,
         Region::Greens,
         Region::Skin,
+        Region::Face,
         Region::Top,
         Region::Bottom,
         Region::Left,
@@ -62,6 +67,7 @@ impl Region {
             Region::Sky => "sky",
             Region::Greens => "greens",
             Region::Skin => "skin",
+            Region::Face => "face",
             Region::Top => "top",
             Region::Bottom => "bottom",
             Region::Left => "left",
@@ -92,6 +98,7 @@ impl Region {
                 feather: 0.2,
             },
             Region::Edges => return None,
+            Region::Face => return Some(RegionMask::Faces),
             Region::Person => return Some(RegionMask::People { background: false }),
             Region::Background => return Some(RegionMask::People { background: true }),
         }))
@@ -101,7 +108,26 @@ impl Region {
     pub fn prior(self) -> Option<MaskSpec> {
         match self.mask()? {
             RegionMask::Prior(spec) => Some(spec),
-            RegionMask::People { .. } => None,
+            RegionMask::People { .. } | RegionMask::Faces => None,
+        }
+    }
+
+    /// The region whose masks and words training used for this one: the face was trained as
+    /// the skin tones (the triplets' masks are priors), every other region as itself.
+    pub fn trained_as(self) -> Region {
+        match self {
+            Region::Face => Region::Skin,
+            other => other,
+        }
+    }
+
+    /// The prior that stands in where the region's own evidence is missing: the skin tones
+    /// for the face when no face is found (and for anything that draws masks without the
+    /// detector); a prior region's own prior.
+    pub fn fallback_prior(self) -> Option<MaskSpec> {
+        match self {
+            Region::Face => Some(MaskSpec::Skin),
+            other => other.prior(),
         }
     }
 }
@@ -150,7 +176,18 @@ mod tests {
                 matches!(r, Region::Person | Region::Background),
                 "{r}"
             );
-            assert_eq!(r.prior().is_some(), r.mask().is_some() && !people, "{r}");
+            let faces = matches!(r.mask(), Some(RegionMask::Faces));
+            assert_eq!(faces, r == Region::Face, "{r}");
+            assert_eq!(
+                r.prior().is_some(),
+                r.mask().is_some() && !people && !faces,
+                "{r}"
+            );
         }
+        assert_eq!(Region::Face.fallback_prior(), Some(MaskSpec::Skin));
+        assert_eq!(Region::Sky.fallback_prior(), Region::Sky.prior());
+        assert_eq!(Region::Person.fallback_prior(), None);
+        assert_eq!(Region::Face.trained_as(), Region::Skin);
+        assert_eq!(Region::Sky.trained_as(), Region::Sky);
     }
 }

@@ -386,7 +386,7 @@ const REGIONS: [(Region, &[(&str, bool)]); 4] = [
         &[
             ("the skin tones", false),
             ("the skin", false),
-            ("the faces", true),
+            ("the complexion", true),
         ],
     ),
     (Region::Top, &[("the top", false), ("the upper part", true)]),
@@ -626,7 +626,7 @@ impl Generator {
             if let Some(region) = t.region {
                 let mut words: Vec<(&str, bool)> = REGIONS
                     .iter()
-                    .filter(|(r, _)| *r == region)
+                    .filter(|(r, _)| *r == region.trained_as())
                     .flat_map(|(_, ws)| ws.iter().copied())
                     .filter(|w| self.allowed(w.1))
                     .collect();

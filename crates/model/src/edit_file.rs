@@ -167,7 +167,7 @@ impl EditFile {
             .map(|s| {
                 let region = match s.region {
                     None => None,
-                    Some(r) => regions::render(r, pixels, width, height, channels)?.map(|m| (r, m)),
+                    Some(r) => regions::render(r, pixels, width, height, channels)?,
                 };
                 Ok(Edit {
                     grid: s.grid.clone(),

@@ -15,6 +15,7 @@
 pub mod adjust;
 pub mod edit_file;
 pub mod estimate;
+pub mod faces;
 pub mod file;
 pub mod im2col;
 pub mod lowres;
@@ -553,31 +554,48 @@ impl Retoucher {
         // The network's thumbnail and, when a pass has a region, the photo at the masks' size
         // and, for the people, at the segmentation's: from one read of the photo.
         let any_region = passes.iter().any(|p| p.region.is_some());
-        let any_people = passes
-            .iter()
-            .any(|p| p.region.is_some_and(regions::needs_people));
+        let needs =
+            |f: fn(retouch_finish::Region) -> bool| passes.iter().any(|p| p.region.is_some_and(f));
+        let (any_people, any_faces) = (needs(regions::needs_people), needs(regions::needs_faces));
         let (mw, mh) = regions::mask_view_size(width, height);
-        let targets = [(l, l), (mw, mh), (people::SIDE, people::SIDE)];
-        let n_views = if any_people {
-            3
-        } else if any_region {
-            2
-        } else {
-            1
-        };
+        let (fw, fh) = regions::face_view_size(width, height);
+        let mut targets = vec![(l, l)];
+        if any_region {
+            targets.push((mw, mh));
+        }
+        if any_people {
+            targets.push((people::SIDE, people::SIDE));
+        }
+        if any_faces {
+            targets.push((fw, fh));
+        }
         let mut views =
-            lowres::resize_area_many(pixels, width, height, channels, &targets[..n_views])
-                .into_iter();
+            lowres::resize_area_many(pixels, width, height, channels, &targets).into_iter();
         let mut thumb = views.next().expect("the thumbnail");
         let original = thumb.clone();
-        let small = views
-            .next()
-            .map(|v| regions::view_image(mw, mh, v))
-            .transpose()?;
-        let people = views
-            .next()
-            .map(|v| people::probability(&v, mw, mh))
-            .transpose()?;
+        let small = if any_region {
+            Some(regions::view_image(
+                mw,
+                mh,
+                views.next().expect("the mask view"),
+            )?)
+        } else {
+            None
+        };
+        let people = if any_people {
+            Some(people::probability(
+                &views.next().expect("the segmentation view"),
+                mw,
+                mh,
+            )?)
+        } else {
+            None
+        };
+        let faces = if any_faces {
+            Some(faces::find(&views.next().expect("the face view"), fw, fh)?)
+        } else {
+            None
+        };
         let mut edits = Vec::with_capacity(passes.len() + 2);
         if let Some(spec) = auto {
             let target = adjust::auto_target(&thumb, l, &spec, &self.corrector)?;
@@ -604,7 +622,9 @@ impl Retoucher {
             let region = match p.region {
                 Some(r) => {
                     let img = small.as_ref().expect("made when a pass has a region");
-                    regions::render_on(r, img, people.as_deref())?.map(|m| (r, m))
+                    let drawn = regions::resolve(r, faces.as_deref());
+                    regions::render_on(drawn, img, people.as_deref(), faces.as_deref())?
+                        .map(|m| (drawn, m))
                 }
                 None => None,
             };

@@ -5,8 +5,9 @@
 //! way changed what lies outside the region (session 4's benchmark: local-triplet PSNR below
 //! doing nothing). So a region the instruction names is localised explicitly, with the same
 //! soft masks from simple priors the data pipeline uses (paper section 3.1; [`Region::mask`]),
-//! or for the people and the background from a person segmentation ([`crate::people`]),
-//! through the engine's soft bilateral blending (section 4.4: `k = s * m`):
+//! for the people and the background from a person segmentation ([`crate::people`]), or for
+//! the faces from a face detector ([`crate::faces`]), through the engine's soft bilateral
+//! blending (section 4.4: `k = s * m`):
 //!
 //! - the matcher's targets are split into [`Pass`]es: one for the whole photo (targets without
 //!   a region, or whose region no mask describes) and one per named region;
@@ -29,6 +30,7 @@ use retouch_finish::mask;
 use retouch_finish::{Region, RegionMask};
 use retouch_instruct::attr::Target;
 use retouch_instruct::matcher::Match;
+use retouch_vision::face::Face;
 
 /// Long side, in pixels, of the image a region's mask is rendered on (the training photos'
 /// size, so a mask at inference is the one training blended with). The mask is blurred by 2 %
@@ -100,14 +102,16 @@ fn pass_region(t: &Target) -> Option<Region> {
 /// Render a region's mask for a photo (interleaved, `channels` 3 or 4): the photo is
 /// area-resized to [`MASK_SIZE`] on its long side (aspect kept; a smaller photo as it is) and
 /// the mask rendered there ([`render_on`]); for the people and the background the photo is
-/// also area-resized to the segmentation's input. `None` for a region no mask describes.
+/// also area-resized to the segmentation's input, for the face to the detector's view. The
+/// region drawn ([`resolve`]: the face falls back to the skin when no face is found) and its
+/// mask; `None` for a region no mask describes.
 pub fn render<T: Sample>(
     region: Region,
     pixels: &[T],
     width: usize,
     height: usize,
     channels: usize,
-) -> Result<Option<Mask>> {
+) -> Result<Option<(Region, Mask)>> {
     let view = mask_view(pixels, width, height, channels)?;
     let people = if needs_people(region) {
         Some(people_probability(
@@ -121,12 +125,51 @@ pub fn render<T: Sample>(
     } else {
         None
     };
-    render_on(region, &view, people.as_deref())
+    let faces = if needs_faces(region) {
+        Some(find_faces(pixels, width, height, channels)?)
+    } else {
+        None
+    };
+    let drawn = resolve(region, faces.as_deref());
+    Ok(render_on(drawn, &view, people.as_deref(), faces.as_deref())?.map(|m| (drawn, m)))
 }
 
 /// Whether a region's mask needs the person segmentation.
 pub fn needs_people(region: Region) -> bool {
     matches!(region.mask(), Some(RegionMask::People { .. }))
+}
+
+/// Whether a region's mask needs the face detector.
+pub fn needs_faces(region: Region) -> bool {
+    matches!(region.mask(), Some(RegionMask::Faces))
+}
+
+/// The region a mask is drawn for: `region`, except the face when `faces` found none (then
+/// the region whose prior stands in for it, the skin).
+pub fn resolve(region: Region, faces: Option<&[Face]>) -> Region {
+    if needs_faces(region) && faces.is_some_and(|f| f.is_empty()) {
+        region.trained_as()
+    } else {
+        region
+    }
+}
+
+/// The faces in a photo ([`crate::faces::find`] on its [`crate::faces::VIEW`] px view).
+pub fn find_faces<T: Sample>(
+    pixels: &[T],
+    width: usize,
+    height: usize,
+    channels: usize,
+) -> Result<Vec<Face>> {
+    crate::check_image(pixels.len(), width, height, channels)?;
+    let (w, h) = face_view_size(width, height);
+    let view = lowres::resize_area(pixels, width, height, channels, w, h);
+    crate::faces::find(&view, w, h)
+}
+
+/// The size of a `width x height` photo's face-detection view (a smaller photo as it is).
+pub fn face_view_size(width: usize, height: usize) -> (usize, usize) {
+    lowres::fit_long_side(width, height, crate::faces::VIEW)
 }
 
 /// The person probability of a photo at its [`mask_view`]'s size `w x h`.
@@ -171,17 +214,28 @@ pub fn view_image(w: usize, h: usize, rgb: Vec<f32>) -> Result<retouch_finish::I
 }
 
 /// [`render`] on a ready [`mask_view`] of the photo; `people` is the person probability at
-/// that view's size ([`people_probability`]), needed for the people and the background. Values
-/// within 1e-3 of 0 or 1 are made exactly 0 or 1, so that outside a region the photo is left
-/// bit for bit. `None` for a region no mask describes.
+/// that view's size ([`people_probability`]), needed for the people and the background;
+/// `faces` the faces found ([`find_faces`]), needed for the face (none found: the skin
+/// prior). Values within 1e-3 of 0 or 1 are made exactly 0 or 1, so that outside a region the
+/// photo is left bit for bit. `None` for a region no mask describes.
 pub fn render_on(
     region: Region,
     img: &retouch_finish::Image,
     people: Option<&[f32]>,
+    faces: Option<&[Face]>,
 ) -> Result<Option<Mask>> {
     let data = match region.mask() {
         None => return Ok(None),
         Some(RegionMask::Prior(spec)) => mask::render(&spec, img),
+        Some(RegionMask::Faces) => {
+            let f = faces.ok_or_else(|| {
+                ModelError::Invalid(format!("the {region} mask needs the faces found"))
+            })?;
+            match (f.is_empty(), region.fallback_prior()) {
+                (true, Some(spec)) => mask::render(&spec, img),
+                _ => crate::faces::mask(f, img.width, img.height),
+            }
+        }
         Some(RegionMask::People { background }) => {
             let p = people.ok_or_else(|| {
                 ModelError::Invalid(format!("the {region} mask needs the person probability"))

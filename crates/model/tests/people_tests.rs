@@ -22,10 +22,10 @@ fn at(m: &retouch_engine::Mask, fx: f32, fy: f32) -> f32 {
 #[test]
 fn the_person_mask_covers_the_astronaut_and_the_background_is_its_complement() {
     let (px, w, h) = portrait();
-    let person = regions::render(Region::Person, &px, w, h, 3)
+    let (_, person) = regions::render(Region::Person, &px, w, h, 3)
         .unwrap()
         .unwrap();
-    let background = regions::render(Region::Background, &px, w, h, 3)
+    let (_, background) = regions::render(Region::Background, &px, w, h, 3)
         .unwrap()
         .unwrap();
     // Her face (about (0.44, 0.2) of the 512 px frame) and her suit; the backdrop beside her
@@ -53,8 +53,37 @@ fn the_person_mask_covers_the_astronaut_and_the_background_is_its_complement() {
     }
     // A mask renders from the probability it is given, and asks for one when it needs it.
     let view = regions::mask_view(&px, w, h, 3).unwrap();
-    assert!(regions::render_on(Region::Person, &view, None).is_err());
-    assert!(regions::render_on(Region::Person, &view, Some(&[0.5; 3])).is_err());
+    assert!(regions::render_on(Region::Person, &view, None, None).is_err());
+    assert!(regions::render_on(Region::Person, &view, Some(&[0.5; 3]), None).is_err());
+}
+
+#[test]
+fn the_face_mask_covers_her_face_and_not_her_suit_and_without_a_face_is_the_skin() {
+    let (px, w, h) = portrait();
+    let (drawn, face) = regions::render(Region::Face, &px, w, h, 3)
+        .unwrap()
+        .unwrap();
+    assert_eq!(drawn, Region::Face);
+    // Her face is at about (0.44, 0.2) of the frame; her suit, the backdrop and the shuttle
+    // are not face.
+    assert!(at(&face, 0.44, 0.22) > 0.99, "{}", at(&face, 0.44, 0.22));
+    for (fx, fy) in [(0.3, 0.65), (0.1, 0.2), (0.85, 0.5), (0.44, 0.6)] {
+        assert_eq!(at(&face, fx, fy), 0.0, "({fx}, {fy})");
+    }
+    // The face is a small part of the frame (the skin prior would take her hands and more).
+    let mean = face.data.iter().sum::<f32>() / face.data.len() as f32;
+    assert!(mean > 0.01 && mean < 0.1, "{mean}");
+    // A photo without a face: the skin prior stands in, and says so by the region drawn.
+    let flat: Vec<u8> = (0..64 * 48)
+        .flat_map(|i| [(i % 200) as u8 + 30, 120, 90])
+        .collect();
+    let (drawn, _) = regions::render(Region::Face, &flat, 64, 48, 3)
+        .unwrap()
+        .unwrap();
+    assert_eq!(drawn, Region::Skin);
+    // The face mask needs the faces found.
+    let view = regions::mask_view(&px, w, h, 3).unwrap();
+    assert!(regions::render_on(Region::Face, &view, None, None).is_err());
 }
 
 #[test]

@@ -32,13 +32,15 @@ fn an_instruction_is_split_into_a_whole_photo_pass_and_one_pass_per_region() {
         regions_of("brighten the foliage and darken the sky a bit"),
         [Some(Region::Greens), Some(Region::Sky)]
     );
-    // The people and what is behind them, from the segmentation; a face is the skin prior.
+    // The people and what is behind them, from the segmentation; the faces from the detector,
+    // the skin tones from their prior.
     assert_eq!(regions_of("brighten the person"), [Some(Region::Person)]);
     assert_eq!(
         regions_of("darken the background a little, make the woman warmer"),
         [Some(Region::Background), Some(Region::Person)]
     );
-    assert_eq!(regions_of("brighten her face"), [Some(Region::Skin)]);
+    assert_eq!(regions_of("brighten her face"), [Some(Region::Face)]);
+    assert_eq!(regions_of("warm up the skin tones"), [Some(Region::Skin)]);
     // A region no prior describes stays in the whole-photo pass (as before: unlocalised).
     assert_eq!(regions_of("brighten the edges"), [None]);
     // Nothing read at all: one whole-photo pass (the sentence embedding alone conditions it).
@@ -124,7 +126,7 @@ fn landscape(w: usize, h: usize) -> Vec<f32> {
 fn a_region_mask_is_rendered_small_and_covers_its_region() {
     let (w, h) = (600, 400);
     let img = landscape(w, h);
-    let m = regions::render(Region::Sky, &img, w, h, 3)
+    let (_, m) = regions::render(Region::Sky, &img, w, h, 3)
         .unwrap()
         .unwrap();
     assert_eq!((m.width, m.height), (MASK_SIZE, 171));
@@ -170,7 +172,7 @@ fn slice(grid: &BilateralGrid, src: &[f32], w: usize, h: usize, mask: Option<&Ma
 fn region_edits_leave_the_rest_of_the_photo_untouched_and_chain_in_order() {
     let (w, h) = (90, 60);
     let img = landscape(w, h);
-    let sky = regions::render(Region::Sky, &img, w, h, 3)
+    let (_, sky) = regions::render(Region::Sky, &img, w, h, 3)
         .unwrap()
         .unwrap();
     let mut r = ChaCha8Rng::seed_from_u64(5);

@@ -67,9 +67,27 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Warnings for regions that need a person where none was found.
-fn people_warnings(edits: &[Edit]) -> Vec<String> {
+/// Warnings for regions that need a person where none was found, and for a face asked for
+/// where none was found (its edit then follows the skin tones).
+fn region_warnings(edits: &[Edit], asked: &retouch_instruct::matcher::Match) -> Vec<String> {
     let mut out = Vec::new();
+    let drawn = |r: retouch_finish::Region| {
+        edits
+            .iter()
+            .any(|e| e.region.as_ref().is_some_and(|x| x.0 == r))
+    };
+    let mut faces: Vec<retouch_finish::Region> = asked
+        .targets
+        .iter()
+        .filter_map(|(t, _)| t.region)
+        .filter(|&r| retouch_model::regions::needs_faces(r) && !drawn(r))
+        .collect();
+    faces.dedup();
+    for r in faces {
+        out.push(format!(
+            "no face was found in the photo, so the edit for \"{r}\" follows the skin tones"
+        ));
+    }
     for (region, mask) in edits.iter().filter_map(|e| e.region.as_ref()) {
         let coverage = mask.data.iter().sum::<f32>() / mask.data.len().max(1) as f32;
         if retouch_model::regions::needs_people(*region)
@@ -119,7 +137,7 @@ impl Service {
         let t_net = t0.elapsed();
         let mut warnings: Vec<String> = damage_warning(photo, name).into_iter().collect();
         warnings.extend(u.warnings.iter().cloned());
-        warnings.extend(people_warnings(&edits));
+        warnings.extend(region_warnings(&edits, &enc.matched));
         let passes = edits
             .iter()
             .enumerate()

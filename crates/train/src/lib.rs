@@ -681,7 +681,7 @@ fn region_mask(t: &Triplet, m: &Match, device: &Device) -> Result<Option<Tensor>
         return Ok(None);
     };
     let (w, h) = (t.input.width, t.input.height);
-    let Some(mask) = regions::render(*region, &t.input.data, w, h, 3)? else {
+    let Some((_, mask)) = regions::render(*region, &t.input.data, w, h, 3)? else {
         return Ok(None);
     };
     Ok(Some(Tensor::from_vec(

@@ -545,7 +545,7 @@ fn region_edits_are_trained_inside_their_mask_only() {
         let m = retouch_instruct::match_instruction(&x.meta.instruction);
         let region = retouch_model::regions::passes(&m)[0].region.unwrap();
         let (w, h) = (x.input.width, x.input.height);
-        let mask = retouch_model::regions::render(region, &x.input.data, w, h, 3)
+        let (_, mask) = retouch_model::regions::render(region, &x.input.data, w, h, 3)
             .unwrap()
             .expect("a pass's region has a mask");
         assert_eq!((mask.width, mask.height), (w, h));
