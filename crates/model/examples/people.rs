@@ -1,8 +1,9 @@
-//! Person and background edits measured on portraits: for each photo (arguments; default the
+//! Person, background and face edits measured on portraits: for each photo (arguments; default the
 //! committed astronaut portrait), each instruction below is run through the shipped model at
 //! the photo's own size, and the mean change in L*, chroma and b* is reported inside the
-//! person mask the edit used (mask >= 0.9) and outside it (mask <= 0.1). Then the network
-//! stage at 4K with and without a person region, and the segmentation alone:
+//! mask the edit used (the person's, or the faces'; mask >= 0.9) and outside it (<= 0.1). Then
+//! the network stage at 4K with and without a person or face region, and the segmentation and
+//! the face detection alone:
 //! `cargo run --release -p retouch-model --example people [PHOTO ...]`. With `--find DIR`, it
 //! lists instead the photos in DIR in which the segmentation finds a person (5-95 % of the
 //! frame), with that fraction, and with `--masks OUT` also writes each person probability
@@ -13,12 +14,14 @@ use retouch_model::{apply_edits, Retoucher};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const INSTRUCTIONS: [&str; 5] = [
+const INSTRUCTIONS: [&str; 7] = [
     "brighten the person",
     "darken the background",
     "warm up the person",
     "make the background black and white",
     "make the subject pop and the background darker",
+    "brighten her face",
+    "warm up the faces",
 ];
 
 /// Mean (L*, C*, b*) change over the pixels whose weight passes `keep`.
@@ -134,7 +137,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    // The network stage at 4K: a whole-photo edit, a person edit, and the segmentation alone.
+    // The network stage at 4K: a whole-photo edit, a person edit, a face edit, and the
+    // segmentation and the face detection alone.
     let (w, h) = (3840usize, 2160usize);
     let src = retouch_engine::benchdata::test_image(w, h);
     let time = |f: &dyn Fn() -> Result<(), Box<dyn std::error::Error>>| {
@@ -147,7 +151,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ts.sort_by(f64::total_cmp);
         Ok::<f64, Box<dyn std::error::Error>>(ts[2])
     };
-    for text in ["darken the photo", "darken the background"] {
+    for text in [
+        "darken the photo",
+        "darken the background",
+        "brighten her face",
+    ] {
         let enc = r.encode(text)?;
         let ms = time(&|| {
             r.predict_edits(&src, w, h, 3, &enc)?;
@@ -161,5 +169,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(())
     })?;
     println!("4K person probability alone (resize + segmentation + resample): {ms:.1} ms");
+    let ms = time(&|| {
+        retouch_model::regions::find_faces(&src, w, h, 3)?;
+        Ok(())
+    })?;
+    println!("4K faces alone (resize to 512 + detection in all views): {ms:.1} ms");
     Ok(())
 }
