@@ -21,10 +21,13 @@ what that costs against dlib itself.
 usage: convert_dlib.py IN.dat OUT.safetensors
 """
 import json
-import struct
+import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import safetensors_f16  # noqa: E402  (scripts/safetensors_f16.py)
 
 
 class Reader:
@@ -199,21 +202,7 @@ def main(src, dst):
         "convolutions": json.dumps(convs, separators=(",", ":")),
         "layout": "conv OIHW with the following affine layer folded in; fc [out, in]",
     }
-    header, blobs, at = {}, [], 0
-    for n in sorted(weights):
-        arr = np.ascontiguousarray(weights[n].astype(np.float16))
-        raw = arr.tobytes()
-        header[n] = {"dtype": "F16", "shape": list(arr.shape), "data_offsets": [at, at + len(raw)]}
-        blobs.append(raw)
-        at += len(raw)
-    header["__metadata__"] = meta
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(dst, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+    safetensors_f16.write(dst, weights, meta)
     print(f"{dst}: {len(convs)} convolutions, means {[round(m, 3) for m in means]}")
 
 

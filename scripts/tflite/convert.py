@@ -18,10 +18,14 @@ usage: convert.py IN.tflite OUT.safetensors SOURCE
   SOURCE: where the .tflite came from, kept in the metadata
 """
 import json
+import os
 import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import safetensors_f16  # noqa: E402  (scripts/safetensors_f16.py)
 import tflite
 from tflite.BuiltinOperator import BuiltinOperator
 from tflite.BuiltinOptions import BuiltinOptions
@@ -208,21 +212,7 @@ def main(src, dst, source):
         fail("outputs must be one tensor, or each the concatenation of reshaped tensors")
     meta["source"] = source
     meta["layout"] = "conv OHWI, depthwise 1HWC, transpose_conv OHWI; activations NHWC in the original"
-    header, blobs, at = {}, [], 0
-    for n in sorted(weights):
-        arr = np.ascontiguousarray(weights[n].astype(np.float16))
-        raw = arr.tobytes()
-        header[n] = {"dtype": "F16", "shape": list(arr.shape), "data_offsets": [at, at + len(raw)]}
-        blobs.append(raw)
-        at += len(raw)
-    header["__metadata__"] = meta
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(dst, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+    safetensors_f16.write(dst, weights, meta)
     print(f"{dst}: {len(weights)} tensors, {len(graph)} operations")
 
 

@@ -130,10 +130,7 @@ pub(crate) struct Graph {
 impl Graph {
     /// The graph in `w`'s metadata, returning the values named `outputs` from [`Self::run`].
     pub(crate) fn load(w: &Weights, outputs: &[&str]) -> Result<Self, VisionError> {
-        let format = |message: String| VisionError::Format {
-            path: w.path.clone(),
-            message,
-        };
+        let format = |message: String| w.invalid(message);
         let ops: Vec<Op> = serde_json::from_str(w.metadata("graph")?)
             .map_err(|e| format(format!("graph: {e}")))?;
         let mut names: HashMap<String, usize> = HashMap::new();

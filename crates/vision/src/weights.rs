@@ -47,6 +47,14 @@ impl<'a> Weights<'a> {
         }
     }
 
+    /// An error saying what is wrong with this file's contents.
+    pub fn invalid(&self, message: String) -> VisionError {
+        VisionError::Format {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
     /// A metadata entry, or an error naming it.
     pub fn metadata(&self, key: &str) -> Result<&str, VisionError> {
         self.metadata

@@ -83,10 +83,7 @@ impl FaceDetector {
     pub fn load(path: &Path) -> Result<Self, VisionError> {
         let bytes = weights::read(path)?;
         let w = Weights::parse(path, &bytes)?;
-        let format = |message: String| VisionError::Format {
-            path: w.path.clone(),
-            message,
-        };
+        let format = |message: String| w.invalid(message);
         let heads: std::collections::HashMap<String, Vec<String>> =
             serde_json::from_str(w.metadata("outputs")?)
                 .map_err(|e| format(format!("outputs: {e}")))?;

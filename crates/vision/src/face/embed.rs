@@ -92,10 +92,7 @@ impl FaceEmbedder {
     pub fn load(path: &Path) -> Result<Self, VisionError> {
         let bytes = weights::read(path)?;
         let w = Weights::parse(path, &bytes)?;
-        let format = |message: String| VisionError::Format {
-            path: w.path.clone(),
-            message,
-        };
+        let format = |message: String| w.invalid(message);
         let means: Vec<f32> = serde_json::from_str(w.metadata("means")?)
             .map_err(|e| format(format!("means: {e}")))?;
         let metas: Vec<ConvMeta> = serde_json::from_str(w.metadata("convolutions")?)
