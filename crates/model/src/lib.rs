@@ -551,8 +551,9 @@ impl Retoucher {
         } else {
             Vec::new()
         };
-        // The network's thumbnail and, when a pass has a region, the photo at the masks' size
-        // and, for the people, at the segmentation's: from one read of the photo.
+        // The network's thumbnail and, when a pass has a region, the photo at the masks' size,
+        // for the people at the segmentation's, for the faces at the detector's: from one read
+        // of the photo.
         let any_region = passes.iter().any(|p| p.region.is_some());
         let needs =
             |f: fn(retouch_finish::Region) -> bool| passes.iter().any(|p| p.region.is_some_and(f));
