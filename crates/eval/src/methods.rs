@@ -134,7 +134,8 @@ pub fn rule_based(img: &Image, instruction: &str) -> Result<Image> {
             .cloned()
             .collect();
         let p = params_for(&inside);
-        out = match region.prior() {
+        // No detector here: the face is drawn as the skin tones, as where no face is found.
+        out = match region.fallback_prior() {
             Some(spec) => {
                 let mask = render_mask(&spec, img);
                 apply_masked(&out, &p, &Params::default(), &mask)?
