@@ -7,12 +7,13 @@
 //! | lightness | L* at the 1, 5, 10, 25, 50, 75, 90, 95, 99th percentiles; mean and spread of L*; log2 of the log-average linear luminance; share of pixels above L* 97 and below 3 |
 //! | colour balance | mean a*, b* of all pixels, of the least chromatic 10 % and 30 %, of the bright (L* > 65) and dark (L* < 35) pixels; log ratios R/G and B/G of the mean linear values, overall and over the brightest 5 % |
 //! | colourfulness | mean chroma, its 50th and 90th percentiles, log mean chroma |
+//! | edges and norms | log ratios R/G and B/G of the linear gradients' mean magnitude and 6-norm (grey-edge), of the linear values' 6-norm (shades of grey) |
 
 use crate::color::srgb_to_linear;
 use crate::lab::from_rgb;
 
 /// How many features [`features`] returns.
-pub const FEATURES: usize = 32;
+pub const FEATURES: usize = 44;
 
 fn quantile_sorted(v: &[f32], q: f32) -> f32 {
     if v.is_empty() {
@@ -32,8 +33,98 @@ fn mean_ab(v: &[[f32; 3]]) -> [f32; 2] {
     ]
 }
 
-/// The statistics of interleaved sRGB-encoded RGB in `[0, 1]`, each scaled to about unit range.
-pub fn features(rgb: &[f32]) -> [f32; FEATURES] {
+/// Log ratios R/G and B/G of per-channel Minkowski `p`-norms of `v` (linear values).
+fn norm_ratios(v: &[[f32; 3]], p: i32) -> [f32; 2] {
+    let mut s = [1e-12f64; 3];
+    for x in v {
+        for c in 0..3 {
+            s[c] += f64::from(x[c]).powi(p);
+        }
+    }
+    let n = |c: usize| s[c].powf(1.0 / f64::from(p));
+    [(n(0) / n(1)).log2() as f32, (n(2) / n(1)).log2() as f32]
+}
+
+/// Per-channel gradient magnitudes (|dx| + |dy|, forward differences) of linear light, over
+/// pixels whose neighbourhood is not clipped: what the grey-edge hypothesis averages (the
+/// mean edge of a scene is achromatic, so a cast shows in their ratios).
+fn gradients(lin: &[[f32; 3]], rgb: &[f32], width: usize, height: usize) -> Vec<[f32; 3]> {
+    let clipped = |i: usize| rgb[3 * i..3 * i + 3].iter().any(|v| *v > 0.98);
+    let mut g = Vec::with_capacity(lin.len());
+    for y in 0..height.saturating_sub(1) {
+        for x in 0..width.saturating_sub(1) {
+            let i = y * width + x;
+            let (r, d) = (i + 1, i + width);
+            if clipped(i) || clipped(r) || clipped(d) {
+                continue;
+            }
+            let mut v = [0f32; 3];
+            for (c, v) in v.iter_mut().enumerate() {
+                *v = (lin[r][c] - lin[i][c]).abs() + (lin[d][c] - lin[i][c]).abs();
+            }
+            g.push(v);
+        }
+    }
+    g
+}
+
+/// 2x2 means of linear values (and of the encoded values, for the clipping test).
+fn halve(
+    lin: &[[f32; 3]],
+    rgb: &[f32],
+    width: usize,
+    hw: usize,
+    hh: usize,
+) -> (Vec<[f32; 3]>, Vec<f32>) {
+    let mut out = Vec::with_capacity(hw * hh);
+    let mut enc = Vec::with_capacity(hw * hh * 3);
+    for y in 0..hh {
+        for x in 0..hw {
+            let idx = [
+                2 * y * width + 2 * x,
+                2 * y * width + 2 * x + 1,
+                (2 * y + 1) * width + 2 * x,
+                (2 * y + 1) * width + 2 * x + 1,
+            ];
+            let mut v = [0f32; 3];
+            for c in 0..3 {
+                v[c] = idx.iter().map(|i| lin[*i][c]).sum::<f32>() / 4.0;
+                enc.push(idx.iter().map(|i| rgb[3 * i + c]).fold(0f32, f32::max));
+            }
+            out.push(v);
+        }
+    }
+    (out, enc)
+}
+
+/// Per-channel magnitude of the 4-neighbour Laplacian of linear light (second-order grey-edge)
+/// over unclipped interior pixels.
+fn laplacian(lin: &[[f32; 3]], rgb: &[f32], width: usize, height: usize) -> Vec<[f32; 3]> {
+    if width * height != lin.len() || width < 3 || height < 3 {
+        return Vec::new();
+    }
+    let clipped = |i: usize| rgb[3 * i..3 * i + 3].iter().any(|v| *v > 0.98);
+    let mut g = Vec::new();
+    for y in 1..height - 1 {
+        for x in 1..width - 1 {
+            let i = y * width + x;
+            let n = [i - 1, i + 1, i - width, i + width];
+            if clipped(i) || n.iter().any(|j| clipped(*j)) {
+                continue;
+            }
+            let mut v = [0f32; 3];
+            for (c, v) in v.iter_mut().enumerate() {
+                *v = (4.0 * lin[i][c] - n.iter().map(|j| lin[*j][c]).sum::<f32>()).abs();
+            }
+            g.push(v);
+        }
+    }
+    g
+}
+
+/// The statistics of interleaved sRGB-encoded RGB in `[0, 1]` (`width x height`; the edge
+/// statistics are 0 when the size does not match), each scaled to about unit range.
+pub fn features(rgb: &[f32], width: usize, height: usize) -> [f32; FEATURES] {
     let mut f = [0f32; FEATURES];
     let lab: Vec<[f32; 3]> = rgb
         .chunks_exact(3)
@@ -120,6 +211,32 @@ pub fn features(rgb: &[f32]) -> [f32; FEATURES] {
     push(&mut f, quantile_sorted(&chroma, 0.5) / 40.0);
     push(&mut f, quantile_sorted(&chroma, 0.9) / 40.0);
     push(&mut f, (mc + 1.0).ln() / 4.0);
+
+    let sized = width * height == lin.len();
+    let edges = if sized {
+        gradients(&lin, rgb, width, height)
+    } else {
+        Vec::new()
+    };
+    // The same at half the size (2x2 means): coarser edges, less noise and texture.
+    let (hw, hh) = (width / 2, height / 2);
+    let (half, half_rgb) = if sized {
+        halve(&lin, rgb, width, hw, hh)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let coarse = gradients(&half, &half_rgb, hw, hh);
+    for r in [
+        norm_ratios(&edges, 1),
+        norm_ratios(&edges, 6),
+        norm_ratios(&lin, 6),
+        norm_ratios(&coarse, 1),
+        norm_ratios(&coarse, 6),
+        norm_ratios(&laplacian(&lin, rgb, width, height), 1),
+    ] {
+        push(&mut f, r[0]);
+        push(&mut f, r[1]);
+    }
     debug_assert_eq!(i, FEATURES);
     f
 }
@@ -127,23 +244,39 @@ pub fn features(rgb: &[f32]) -> [f32; FEATURES] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::color::linear_to_srgb;
 
     #[test]
     fn features_are_finite_and_follow_the_photo() {
         let grey: Vec<f32> = (0..300)
             .map(|i| 0.2 + 0.6 * ((i / 3) as f32 / 99.0))
             .collect();
-        let f = features(&grey);
+        let f = features(&grey, 10, 10);
         assert!(f.iter().all(|v| v.is_finite()));
         // Neutral: no cast, no chroma.
         assert!(f[14].abs() < 0.01 && f[15].abs() < 0.01 && f[28] < 0.01);
         let darker: Vec<f32> = grey.iter().map(|v| v * 0.5).collect();
-        assert!(features(&darker)[4] < f[4] - 0.1, "median L* drops");
+        assert!(features(&darker, 10, 10)[4] < f[4] - 0.1, "median L* drops");
         let blue: Vec<f32> = grey
             .chunks_exact(3)
             .flat_map(|p| [p[0] * 0.8, p[1] * 0.9, p[2]])
             .collect();
-        assert!(features(&blue)[15] < -0.1, "b* goes negative");
-        assert_eq!(features(&[]), [0.0; FEATURES]);
+        let fb = features(&blue, 10, 10);
+        assert!(fb[15] < -0.1, "b* goes negative");
+        // A linear-light gain shows in the grey-edge ratios as its log2 exactly.
+        let gain = [0.8f32, 1.0, 1.25];
+        let lin_blue: Vec<f32> = grey
+            .chunks_exact(3)
+            .flat_map(|p| (0..3).map(move |c| linear_to_srgb(srgb_to_linear(p[c]) * gain[c])))
+            .collect();
+        let (e0, e1) = (features(&grey, 10, 10), features(&lin_blue, 10, 10));
+        for (k, want) in [(32, gain[0].log2()), (33, gain[2].log2())] {
+            assert!(
+                ((e1[k] - e0[k]) - want).abs() < 0.02,
+                "{k}: {} {want}",
+                e1[k] - e0[k]
+            );
+        }
+        assert_eq!(features(&[], 0, 0), [0.0; FEATURES]);
     }
 }

@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t0 = Instant::now();
         let thumb = retouch_model::lowres::thumbnail(&src, w, h, 3, 128);
         let t1 = Instant::now();
-        let f = retouch_finish::features::features(&thumb);
+        let f = retouch_finish::features::features(&thumb, 128, 128);
         let t2 = Instant::now();
         let c = est.predict(&thumb, 128, 128)?;
         let t3 = Instant::now();

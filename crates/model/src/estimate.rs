@@ -103,7 +103,7 @@ fn backbone_network() -> Result<&'static EfficientNetLite0> {
 /// (`width x height`), then the backbone's stage means and pooled head, or zeros there when
 /// `backbone` is false (for estimators that read statistics only).
 pub fn read_photo(rgb: &[f32], width: usize, height: usize, backbone: bool) -> Result<Vec<f32>> {
-    let mut v = features(rgb).to_vec();
+    let mut v = features(rgb, width, height).to_vec();
     if !backbone {
         v.resize(FULL, 0.0);
         return Ok(v);

@@ -23,7 +23,7 @@ pub const DRAWS: usize = 48;
 pub const HOLD_EVERY: usize = 7;
 
 /// Penalties tried.
-pub const LAMBDAS: [f64; 5] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
+pub const LAMBDAS: [f64; 7] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.3, 1.0];
 
 /// With the backbone's features: the penalties, and how much less weight its columns get
 /// than the statistics ([`Estimator::fit_shrunk`]). Unshrunk, or in a network head, they learn
