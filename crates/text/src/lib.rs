@@ -7,12 +7,13 @@
 //! normalisation. Also returns the per-token states, for cross-attention in the model.
 //!
 //! The weights ship as f16 safetensors in `models/text-encoder/` (converted by
-//! `scripts/convert-text-encoder.sh`); they are widened to f32 on load.
+//! `scripts/convert-text-encoder.sh`); they are widened to f32 on load ([`weights`]).
 //!
 //! Beside it, [`e5`]: multilingual-e5-small (4-bit), the encoder of the learned reader.
 
 pub mod bert;
 pub mod e5;
+pub mod weights;
 
 use bert::{Bert, BertConfig};
 use candle_core::{DType, Device, Tensor};
@@ -70,8 +71,14 @@ impl TextEncoder {
                 .map_err(|e| files(format!("config.json: {e}")))?,
         )
         .map_err(|e| files(format!("config.json: {e}")))?;
+        let weights = dir.join("model.safetensors");
+        if !weights.is_file() {
+            return Err(files("model.safetensors is missing".into()));
+        }
+        const WORD: &str = "embeddings.word_embeddings.weight";
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| files(format!("tokenizer.json: {e}")))?;
+        let tensors = weights::load(&weights, &[WORD])?;
         // The shipped tokenizer pads to 128; a single sentence needs no padding.
         tokenizer.with_padding(None);
         tokenizer
@@ -80,19 +87,12 @@ impl TextEncoder {
                 ..Default::default()
             }))
             .map_err(|e| TextError::Tokenizer(e.to_string()))?;
-        let weights = dir.join("model.safetensors");
-        if !weights.is_file() {
-            return Err(files("model.safetensors is missing".into()));
-        }
         let device = Device::Cpu;
-        // SAFETY: the file is memory-mapped read-only and not modified while mapped.
-        let file = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights)? };
-        let word_dtype =
-            match DType::try_from(file.get("embeddings.word_embeddings.weight")?.dtype()) {
-                Ok(DType::F16) => DType::F16,
-                _ => DType::F32,
-            };
-        let vb = VarBuilder::from_backend(Box::new(file), DType::F32, device.clone());
+        let word_dtype = match tensors.get(WORD).map(Tensor::dtype) {
+            Some(DType::F16) => DType::F16,
+            _ => DType::F32,
+        };
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let model = Bert::load(vb, &config, word_dtype)?;
         Ok(Self {
             model,

@@ -89,3 +89,19 @@ fn a_damaged_file_is_an_error() {
         .to_string();
     assert!(err.contains("/nonexistent/e5.bin"), "{err}");
 }
+
+#[test]
+fn the_mapped_file_and_the_bytes_give_the_same_states() {
+    // `load` reads the word table in place from the memory map; `from_bytes` copies it.
+    let path = default_dir().join(FILE);
+    let mapped = E5Encoder::load(&path).unwrap();
+    let owned = E5Encoder::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    for s in ["rends-la plus chaude", "写真を明るくして"] {
+        let a = mapped.embed(s, Prefix::Query).unwrap();
+        let b = owned.embed(s, Prefix::Query).unwrap();
+        assert_eq!(
+            a.tokens.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            b.tokens.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+        );
+    }
+}

@@ -3,21 +3,44 @@
 //! quantised CPU matmul picks its SIMD path at compile time only, and without
 //! `target-cpu=native` it measured 390 ms for a 12-token sentence against a few ms in f32);
 //! the reference `e5.c` quantises activations to 8 bits instead, so the two agree to the
-//! rounding of that step. Word embeddings stay 4-bit and are widened per looked-up row.
+//! rounding of that step. The widened weights are kept `[out, in]` as stored and multiplied
+//! through a transposed view (gemm reads the strides; a transposed copy cost 50 ms of the
+//! load and did not make a sentence faster: `cargo run --release -p retouch-text --example
+//! e5_load`). Word embeddings stay 4-bit, in the memory-mapped file when it is one, and are
+//! widened per looked-up row.
 
 use super::container::{dequantize_q4_0, Container, DType, Q4_0_BLOCK_BYTES, QK};
 use super::E5Error;
 use candle_core::{Device, Tensor, D};
+use memmap2::Mmap;
+use std::ops::Range;
+use std::sync::Arc;
 
 struct Linear {
-    /// `[in, out]`, transposed once on load.
-    w_t: Tensor,
+    /// `[out, in]`.
+    w: Tensor,
     b: Tensor,
 }
 
 impl Linear {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.w_t)?.broadcast_add(&self.b)
+        x.matmul(&self.w.t()?)?.broadcast_add(&self.b)
+    }
+}
+
+/// The word table's Q4_0 bytes: a copy, or a range of the memory-mapped file.
+pub enum WordTable {
+    Owned(Vec<u8>),
+    Mapped(Arc<Mmap>, Range<usize>),
+}
+
+impl std::ops::Deref for WordTable {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            WordTable::Owned(v) => v,
+            WordTable::Mapped(m, r) => &m[r.clone()],
+        }
     }
 }
 
@@ -53,7 +76,7 @@ pub struct Encoder {
     heads: usize,
     max_positions: usize,
     /// Word embeddings as Q4_0 bytes, dequantised row by row on lookup.
-    words: Vec<u8>,
+    words: WordTable,
     vocab: usize,
     positions: Tensor,
     token_type: Tensor,
@@ -71,7 +94,9 @@ fn f32s(data: &[u8], c: &Container, name: &str, len: usize) -> Result<Vec<f32>, 
 }
 
 impl Encoder {
-    pub fn load(data: &[u8], c: &Container) -> Result<Self, E5Error> {
+    /// The encoder of the container `c` parsed from `data`; `map`: the file `data` is the
+    /// memory map of, whose word table is then read in place rather than copied.
+    pub fn load(data: &[u8], c: &Container, map: Option<&Arc<Mmap>>) -> Result<Self, E5Error> {
         let h = c.header;
         let device = Device::Cpu;
         let vec = |name: &str, len: usize| -> Result<Tensor, E5Error> {
@@ -83,7 +108,7 @@ impl Encoder {
             dequantize_q4_0(&data[e.offset..e.offset + e.bytes], &mut w);
             let w = Tensor::from_vec(w, (nout, nin), &device)?;
             Ok(Linear {
-                w_t: w.t()?.contiguous()?,
+                w,
                 b: vec(&format!("{name}.b"), nout)?,
             })
         };
@@ -117,7 +142,10 @@ impl Encoder {
             hidden: h.hidden,
             heads: h.heads,
             max_positions: h.max_positions,
-            words: data[we.offset..we.offset + we.bytes].to_vec(),
+            words: match map {
+                Some(m) => WordTable::Mapped(m.clone(), we.offset..we.offset + we.bytes),
+                None => WordTable::Owned(data[we.offset..we.offset + we.bytes].to_vec()),
+            },
             vocab: h.vocab,
             positions,
             token_type: Tensor::from_vec(

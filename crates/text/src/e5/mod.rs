@@ -14,6 +14,7 @@ pub mod tokenizer;
 
 use candle_core::Tensor;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -71,20 +72,37 @@ pub fn default_dir() -> PathBuf {
 
 impl E5Encoder {
     /// Read an `E5S1` file.
+    /// The file is memory-mapped, and its word table read in place.
     pub fn load(path: &Path) -> Result<Self, E5Error> {
-        let data = std::fs::read(path).map_err(|e| E5Error::File {
+        let err = |e: std::io::Error| E5Error::File {
             path: path.to_path_buf(),
             msg: e.to_string(),
-        })?;
-        Self::from_bytes(&data)
+        };
+        let file = std::fs::File::open(path).map_err(err)?;
+        // SAFETY: the file is mapped read-only; the models directory is not written while the
+        // program runs.
+        let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.map_err(err)?);
+        Self::from_parts(&map, Some(&map))
     }
 
     /// Parse an `E5S1` image already in memory (weights are copied out of it).
     pub fn from_bytes(data: &[u8]) -> Result<Self, E5Error> {
+        Self::from_parts(data, None)
+    }
+
+    /// The tokenizer is built on a second thread while the encoder's weights are widened.
+    fn from_parts(data: &[u8], map: Option<&Arc<memmap2::Mmap>>) -> Result<Self, E5Error> {
         let c = container::Container::parse(data)?;
+        let (tokenizer, encoder) = std::thread::scope(|s| {
+            let t = s.spawn(|| tokenizer::Tokenizer::new(&c.vocabulary));
+            let e = encoder::Encoder::load(data, &c, map);
+            (t.join(), e)
+        });
+        let tokenizer =
+            tokenizer.map_err(|_| E5Error::Format("the tokenizer's build panicked".into()))?;
         Ok(Self {
-            tokenizer: tokenizer::Tokenizer::new(&c.vocabulary),
-            encoder: encoder::Encoder::load(data, &c)?,
+            tokenizer,
+            encoder: encoder?,
         })
     }
 
