@@ -4,7 +4,7 @@
 //! (directions, attributes, tonal ranges, regions, amounts, negation, keep, generic requests,
 //! looks and scene words) in French, German, Spanish, Italian, Portuguese, Russian, Chinese,
 //! Japanese, Dutch, Swedish, Polish, Czech, Turkish, Indonesian, Vietnamese, Korean, Greek,
-//! Arabic, Hindi and Hebrew, and leaves every other word as it is (the reading reports those as unread).
+//! Arabic, Hindi, Hebrew, Norwegian, Danish, Finnish, Romanian and Hungarian, and leaves every other word as it is (the reading reports those as unread).
 //!
 //! Tables are written once per language (`data/lexicon-*.txt`, one `foreign = english` entry
 //! per line); keys are matched accent-folded and case-folded, longest first, at word
@@ -39,10 +39,15 @@ pub enum Language {
     Arabic,
     Hindi,
     Hebrew,
+    Norwegian,
+    Danish,
+    Finnish,
+    Romanian,
+    Hungarian,
 }
 
 impl Language {
-    pub const FOREIGN: [Language; 20] = [
+    pub const FOREIGN: [Language; 25] = [
         Language::French,
         Language::German,
         Language::Spanish,
@@ -63,6 +68,11 @@ impl Language {
         Language::Arabic,
         Language::Hindi,
         Language::Hebrew,
+        Language::Norwegian,
+        Language::Danish,
+        Language::Finnish,
+        Language::Romanian,
+        Language::Hungarian,
     ];
 
     /// ISO 639-1 code.
@@ -89,6 +99,11 @@ impl Language {
             Language::Arabic => "ar",
             Language::Hindi => "hi",
             Language::Hebrew => "he",
+            Language::Norwegian => "nb",
+            Language::Danish => "da",
+            Language::Finnish => "fi",
+            Language::Romanian => "ro",
+            Language::Hungarian => "hu",
         }
     }
 
@@ -157,6 +172,11 @@ impl Language {
             Language::Arabic => include_str!("../data/lexicon-ar.txt"),
             Language::Hindi => include_str!("../data/lexicon-hi.txt"),
             Language::Hebrew => include_str!("../data/lexicon-he.txt"),
+            Language::Norwegian => include_str!("../data/lexicon-nb.txt"),
+            Language::Danish => include_str!("../data/lexicon-da.txt"),
+            Language::Finnish => include_str!("../data/lexicon-fi.txt"),
+            Language::Romanian => include_str!("../data/lexicon-ro.txt"),
+            Language::Hungarian => include_str!("../data/lexicon-hu.txt"),
         }
     }
 }
@@ -167,7 +187,7 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars().flat_map(char::to_lowercase) {
         let r = match ch {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' => "a",
             'ą' => "a",
             'ç' | 'ć' | 'č' => "c",
             'ď' => "d",
@@ -178,8 +198,8 @@ pub fn fold(text: &str) -> String {
             'ñ' | 'ń' | 'ň' => "n",
             'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
             'ř' => "r",
-            'ś' | 'š' | 'ş' => "s",
-            'ť' => "t",
+            'ś' | 'š' | 'ş' | 'ș' => "s",
+            'ť' | 'ț' | 'ţ' => "t",
             'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
             'ý' | 'ÿ' => "y",
             'ź' | 'ż' | 'ž' => "z",

@@ -117,6 +117,70 @@ fn nine_more_languages_are_read_through_their_lexicons() {
 }
 
 #[test]
+fn nordic_finnish_romanian_and_hungarian_are_read_through_their_lexicons() {
+    let cases: [(&str, Language, &[&str]); 10] = [
+        (
+            "gjør bildet mørkere",
+            Language::Norwegian,
+            &["brightness:down"],
+        ),
+        (
+            "kaldere farger takk",
+            Language::Norwegian,
+            &["temperature:down"],
+        ),
+        ("gør billedet lysere", Language::Danish, &["brightness:up"]),
+        ("mere mætning tak", Language::Danish, &["saturation:up"]),
+        (
+            "tee siitä lämpimämpi",
+            Language::Finnish,
+            &["temperature:up"],
+        ),
+        ("kuva tummemmaksi", Language::Finnish, &["brightness:down"]),
+        ("fă-o mai rece", Language::Romanian, &["temperature:down"]),
+        // Typed without its diacritics.
+        ("fa-o mai luminoasa", Language::Romanian, &["brightness:up"]),
+        ("legyen sötétebb", Language::Hungarian, &["brightness:down"]),
+        (
+            "több kontrasztot kérlek",
+            Language::Hungarian,
+            &["contrast:up"],
+        ),
+    ];
+    read_as(&cases);
+    for (text, aspect) in [
+        ("lysere, men behold fargene", Aspect::Colour),
+        ("varmere, men behold lysstyrken", Aspect::Brightness),
+        ("kirkkaampi, mutta säilytä värit", Aspect::Colour),
+        ("mai caldă, dar păstrează luminozitatea", Aspect::Brightness),
+        ("világosabb, de a színek maradjanak", Aspect::Colour),
+    ] {
+        let r = Reading::new(text);
+        assert_eq!(r.keep, vec![aspect], "{text}: {}", r.english);
+        assert!(!labels(&r).is_empty(), "{text}: {}", r.english);
+    }
+    // Generic requests.
+    for text in [
+        "forbedre bildet",
+        "gør det pænere",
+        "paranna kuvaa",
+        "fă poza mai frumoasă",
+        "tedd szebbé a képet",
+    ] {
+        assert!(Reading::new(text).generic, "{text}");
+    }
+    // English words that begin like these tables' stems stay English.
+    for text in [
+        "make it nostalgic",
+        "contrast",
+        "vibrant colours",
+        "more saturation please",
+    ] {
+        assert_eq!(detect(text), Language::English, "{text}");
+    }
+}
+
+#[test]
 fn inflected_forms_and_judgements_in_other_languages() {
     for (text, want) in [
         // Plurals and genders the tables do not list.
@@ -473,14 +537,14 @@ fn unread_clauses_are_what_the_rules_found_nothing_in_and_absorb_adds_the_learne
         .is_empty());
     assert!(Reading::new("keep the colours").unread_clauses().is_empty());
     // One unread clause beside a read one.
-    let r = Reading::new("warmer, legyen világosabb");
-    assert_eq!(r.unread_clauses(), vec!["legyen világosabb".to_string()]);
+    let r = Reading::new("warmer, učini je svjetlijom");
+    assert_eq!(r.unread_clauses(), vec!["učini je svjetlijom".to_string()]);
     // A sentence read as nothing at all is read whole.
-    let mut r = Reading::new("legyen világosabb");
-    assert_eq!(r.unread_clauses(), vec!["legyen világosabb".to_string()]);
+    let mut r = Reading::new("učini je svjetlijom");
+    assert_eq!(r.unread_clauses(), vec!["učini je svjetlijom".to_string()]);
     assert!(r.is_empty());
     r.absorb(Learned {
-        text: "legyen világosabb".into(),
+        text: "učini je svjetlijom".into(),
         requests: vec![Request {
             target: Target::new(retouch_instruct::Attr::Brightness, Dir::Up),
             amount: 1.0,

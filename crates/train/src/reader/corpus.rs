@@ -329,6 +329,11 @@ fn frames(lang: Language) -> &'static [&'static str] {
         Language::Arabic => &["{} قليلا", "{} من فضلك", "اجعلها {}", "{} شوية"],
         Language::Hindi => &["थोड़ा {}", "{} करो", "{} कीजिए", "इसे {} बनाओ"],
         Language::Hebrew => &["קצת {}", "{} בבקשה", "תעשה את זה {}", "טיפה {}"],
+        Language::Norwegian => &["litt {}", "{} takk", "gjør det {}", "en anelse {}"],
+        Language::Danish => &["lidt {}", "{} tak", "gør det {}", "en anelse {}"],
+        Language::Finnish => &["vähän {}", "{} kiitos", "hieman {}", "{}, ole hyvä"],
+        Language::Romanian => &["puțin {}", "{} te rog", "fă-o {}", "un pic {}"],
+        Language::Hungarian => &["egy kicsit {}", "{} kérlek", "picit {}", "{} légyszi"],
         Language::English => &["{}"],
     }
 }
