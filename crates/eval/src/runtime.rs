@@ -40,11 +40,11 @@ pub struct EditRow {
 }
 
 /// Sentences of about 20 tokens for the text stage's rows: one the rules read whole, one in
-/// a language without a lexicon (Norwegian), which the learned reader reads (multilingual-e5
+/// a language without a lexicon (Thai, two clauses), which the learned reader reads (multilingual-e5
 /// and its head on top of MiniLM).
 pub const TEXT_SENTENCES: [&str; 2] = [
     "could you please make this photo a little warmer, lift the shadows and bring down the highlights",
-    "kan du gjøre bildet litt varmere og mørkere, og gi det mer kontrast i skyggene takk",
+    "ช่วยทำให้ภาพอุ่นขึ้นและมืดลงหน่อย, แล้วเพิ่มคอนทราสต์ในเงาด้วย ขอบคุณ",
 ];
 
 /// The text stage of one sentence (medians, ms): reading, learned reader, sentence encoder.
