@@ -1,7 +1,8 @@
 //! Generic requests' shaping of the estimator's correction, compared on the enhance
 //! benchmark's validation thumbnails: removed share of each degradation and ΔE00 added to
 //! undegraded photos, for the soft threshold (shipped) and the non-negative garrote, each at
-//! several widths of the dead zones (`adjust::GENERIC_DEAD_ZONE` times a scale).
+//! several widths of the dead zones (`adjust::GENERIC_DEAD_ZONE` times a scale), in one pass
+//! and in two (`adjust::GENERIC_PASSES`: the estimator asked again on its own result).
 //!
 //! `cargo run --release -p retouch-eval --example generic_shape -- [PHOTO_DIR]` (about 1 min;
 //! `ESTIMATOR=path` reads a candidate estimator).
@@ -58,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| shaping | scale | removed | closer | undegraded ΔE00 |");
     println!("|---|---|---|---|---|");
     for garrote in [false, true] {
-        for scale in [0.5f32, 0.75, 1.0, 1.25, 1.5, 2.0] {
+        for scale in [0.4f32, 0.6, 0.8, 1.0, 1.2, 1.6] {
             let (mut removed, mut closer, mut n, mut undeg, mut m) =
                 (0f64, 0usize, 0usize, 0f64, 0usize);
             for (t, deg, g) in &cases {
@@ -85,6 +86,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 undeg / m as f64
             );
         }
+    }
+    // The shaped correction applied, then the estimator asked again on the result (its
+    // second correction shaped the same way): how much an iteration would add.
+    println!("\n| twice, soft, scale | removed | closer | undegraded ΔE00 |");
+    println!("|---|---|---|---|");
+    for scale in [0.8f32, 1.0, 1.2, 1.6] {
+        let (mut removed, mut closer, mut n, mut undeg, mut m) =
+            (0f64, 0usize, 0usize, 0f64, 0usize);
+        for (t, deg, g) in &cases {
+            let input: &[f32] = match deg {
+                Some(d) => d,
+                None => t,
+            };
+            let once = shaped(*g, false, scale).apply(input);
+            let again = shaped(est.predict(&once, 128, 128)?, false, scale).apply(&once);
+            match deg {
+                None => {
+                    undeg += mean_ciede2000(t, &again)?;
+                    m += 1;
+                }
+                Some(deg) => {
+                    let before = mean_ciede2000(t, deg)?;
+                    let after = mean_ciede2000(t, &again)?;
+                    removed += 1.0 - after / before;
+                    closer += usize::from(after < before);
+                    n += 1;
+                }
+            }
+        }
+        println!(
+            "| {scale} | {:.1} % | {:.0} % | {:.2} |",
+            100.0 * removed / n as f64,
+            100.0 * closer as f64 / n as f64,
+            undeg / m as f64
+        );
     }
     Ok(())
 }
