@@ -243,6 +243,40 @@ impl Photo {
             damage: None,
         })
     }
+
+    /// An 8-bit copy at most `long_side` pixels on its long side (never enlarged; averaged
+    /// down with a box filter), for showing where the original's format or size will not do
+    /// (a browser shows no TIFF). Its colour profile and alpha are kept; EXIF is not.
+    pub fn preview(&self, long_side: usize) -> Result<Photo> {
+        let to_u8 = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+        let data: Vec<u8> = match &self.pixels {
+            Pixels::U8(v) => v.clone(),
+            other => other.to_unit_f32().into_iter().map(to_u8).collect(),
+        };
+        let long = self.width.max(self.height).max(1);
+        let scale = (long_side.max(1) as f64 / long as f64).min(1.0);
+        let w = ((self.width as f64 * scale).round() as u32).max(1);
+        let h = ((self.height as f64 * scale).round() as u32).max(1);
+        let buffer = |c: usize| IoError::Buffer {
+            width: self.width,
+            height: self.height,
+            channels: c,
+        };
+        let (out, channels) = if self.channels == 4 {
+            let img = image::RgbaImage::from_raw(self.width as u32, self.height as u32, data)
+                .ok_or_else(|| buffer(4))?;
+            (image::imageops::thumbnail(&img, w, h).into_raw(), 4)
+        } else {
+            let img = image::RgbImage::from_raw(self.width as u32, self.height as u32, data)
+                .ok_or_else(|| buffer(3))?;
+            (image::imageops::thumbnail(&img, w, h).into_raw(), 3)
+        };
+        let mut p = Photo::new(w as usize, h as usize, channels, Pixels::U8(out))?;
+        p.icc = self.icc.clone();
+        p.was_gray = self.was_gray;
+        p.format = self.format;
+        Ok(p)
+    }
 }
 
 /// Read options.

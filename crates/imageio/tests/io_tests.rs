@@ -444,3 +444,35 @@ fn output_format_by_name_and_like_the_input() {
         assert!(f.mime().starts_with("image/"));
     }
 }
+
+#[test]
+fn a_preview_is_8_bit_smaller_and_the_same_picture() {
+    let p = u16_photo();
+    let v = p.preview(100).unwrap();
+    assert_eq!(v.width.max(v.height), 100);
+    let ratio = |w: usize, h: usize| w as f64 / h as f64;
+    assert!((ratio(v.width, v.height) - ratio(p.width, p.height)).abs() < 0.02);
+    let Pixels::U8(px) = &v.pixels else {
+        panic!("not 8-bit")
+    };
+    // Mean colour kept (box filter, 16-bit widened to 8).
+    let mean = |x: &[f32]| {
+        let mut m = [0f64; 3];
+        for c in x.chunks_exact(3) {
+            for k in 0..3 {
+                m[k] += f64::from(c[k]) / (x.len() / 3) as f64;
+            }
+        }
+        m
+    };
+    let (a, b) = (mean(&p.pixels.to_unit_f32()), mean(&v.pixels.to_unit_f32()));
+    for k in 0..3 {
+        assert!((a[k] - b[k]).abs() < 0.01, "{a:?} {b:?}");
+    }
+    assert_eq!(px.len(), v.width * v.height * 3);
+    // Never enlarged; alpha kept.
+    let rgba = Photo::new(4, 2, 4, Pixels::U8((0..32).collect())).unwrap();
+    let same = rgba.preview(1280).unwrap();
+    assert_eq!((same.width, same.height, same.channels), (4, 2, 4));
+    assert_eq!(same.pixels.to_unit_f32(), rgba.pixels.to_unit_f32());
+}

@@ -81,6 +81,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/grid", post(routes::grid))
         .route("/v1/apply", post(routes::apply))
         .route("/v1/lut", post(routes::lut))
+        .route("/v1/preview", post(routes::preview))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // The routes read and limit their bodies themselves (forms::read), to answer over-limit

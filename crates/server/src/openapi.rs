@@ -36,6 +36,8 @@ pub const EDIT_FIELDS: &[Field] = &[Image, Instruction, Region, Strength, Mask, 
 pub const GRID_FIELDS: &[Field] = &[Image, Instruction, Region];
 /// What `/v1/apply` takes.
 pub const APPLY_FIELDS: &[Field] = &[Image, Edit, Strength, Mask, Format, Quality];
+/// What `/v1/preview` takes.
+pub const PREVIEW_FIELDS: &[Field] = &[Image];
 /// What `/v1/lut` takes.
 pub const LUT_FIELDS: &[Field] = &[Image, Instruction, Region, Edit, Strength, Size];
 
@@ -86,6 +88,14 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Apply an edit file to a photo (its regions are found again in this photo).",
         fields: APPLY_FIELDS,
         required: &[Image, Edit],
+        answer: Answer::Image,
+    },
+    Operation {
+        method: "post",
+        path: "/v1/preview",
+        summary: "The photo as an 8-bit PNG at most 1280 pixels on its long side, for showing a format the browser cannot (TIFF) in the web editor.",
+        fields: PREVIEW_FIELDS,
+        required: &[Image],
         answer: Answer::Image,
     },
     Operation {

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::form::{self, Field, Form};
-use crate::openapi::{APPLY_FIELDS, EDIT_FIELDS, GRID_FIELDS, LUT_FIELDS};
+use crate::openapi::{APPLY_FIELDS, EDIT_FIELDS, GRID_FIELDS, LUT_FIELDS, PREVIEW_FIELDS};
 use crate::AppState;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -277,6 +277,39 @@ pub async fn apply(
     )
     .await?;
     Ok(image_response(img, report, q.wanted()))
+}
+
+/// Long side of `/v1/preview`'s image (the web editor's preview size).
+pub const PREVIEW_SIDE: usize = 1280;
+
+pub async fn preview(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+    let (ticket, form) = admit(&st, req, PREVIEW_FIELDS).await?;
+    let (img, report) = on_worker(
+        &st,
+        move |st| {
+            let photo = decode(st, form.image()?, "image")?;
+            let small = photo
+                .preview(PREVIEW_SIDE)
+                .map_err(retouch_service::ServiceError::from)?;
+            let mut warnings = Vec::new();
+            let form = Form {
+                format: Some(OutFormat::Png),
+                ..form
+            };
+            let img = encode(st, &small, &form, &mut warnings)?;
+            let report = json!({
+                "width": photo.width,
+                "height": photo.height,
+                "preview_width": small.width,
+                "preview_height": small.height,
+                "warnings": warnings,
+            });
+            Ok((img, report))
+        },
+        &ticket,
+    )
+    .await?;
+    Ok(image_response(img, report, false))
 }
 
 pub async fn lut(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {

@@ -181,10 +181,11 @@ async fn health_and_the_openapi_document_match_the_routes() {
                     .as_object()
                     .unwrap();
                 assert!(fields.contains_key("image"), "{path}");
-                // An edit file is made at full strength: /v1/grid does not take one.
+                // An edit file is made at full strength: /v1/grid does not take one, nor
+                // does /v1/preview, which edits nothing.
                 assert_eq!(
                     fields.contains_key("strength"),
-                    path != "/v1/grid",
+                    path != "/v1/grid" && path != "/v1/preview",
                     "{path}"
                 );
             }
@@ -596,4 +597,60 @@ async fn a_region_chosen_in_the_form_restricts_the_edit() {
     )
     .await;
     assert!(m.contains("sky"), "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tiff_gets_a_png_preview_the_browser_can_show() {
+    let base = start(Config::default()).await;
+    let c = reqwest::Client::new();
+    // A 16-bit TIFF, 2000 px wide: coffee.png tiled and widened.
+    let (w, h, rgb) = rgb8(&photo_bytes("coffee.png"));
+    let (tw, th) = (2000u32, 1000u32);
+    let mut px = Vec::with_capacity((tw * th * 3) as usize);
+    for y in 0..th {
+        for x in 0..tw {
+            let i = (((y % h) * w + x % w) * 3) as usize;
+            px.extend(rgb[i..i + 3].iter().map(|v| u16::from(*v) * 257));
+        }
+    }
+    let mut tiff = Vec::new();
+    image::ImageBuffer::<image::Rgb<u16>, _>::from_raw(tw, th, px)
+        .unwrap()
+        .write_to(
+            &mut std::io::Cursor::new(&mut tiff),
+            image::ImageFormat::Tiff,
+        )
+        .unwrap();
+    let r = post(
+        &c,
+        format!("{base}/v1/preview"),
+        Form::new().part("image", file(tiff, "photo.tif")),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let rep = report(&r);
+    assert_eq!(
+        (rep["width"].as_u64(), rep["height"].as_u64()),
+        (Some(2000), Some(1000))
+    );
+    let bytes = r.bytes().await.unwrap();
+    let (pw, ph, prgb) = rgb8(&bytes);
+    assert_eq!((pw, ph), (1280, 640));
+    // The same picture: its mean warmth within a unit of the original's.
+    assert!(
+        (warmth(&prgb) - warmth(&rgb)).abs() < 4.0,
+        "{} {}",
+        warmth(&prgb),
+        warmth(&rgb)
+    );
+    // Not an image: a 4xx JSON error.
+    let r = post(
+        &c,
+        format!("{base}/v1/preview"),
+        Form::new().part("image", file(b"not an image".to_vec(), "x.tif")),
+    )
+    .await;
+    let msg = expect_error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    assert!(!msg.is_empty());
 }

@@ -284,5 +284,30 @@ async fn the_web_editor_edits_a_photo_in_a_real_browser() {
         .script("return document.querySelectorAll('#history li').length")
         .await;
     assert_eq!(n, 0);
+
+    // A TIFF, which Chromium cannot show: the page asks the server for its preview.
+    let tiff = tmp.join("coffee.tif");
+    let original = image::open(&photo).unwrap();
+    original.save(&tiff).unwrap();
+    d.call(
+        "POST",
+        &format!("element/{input}/value"),
+        json!({"text": tiff.to_str().unwrap()}),
+    )
+    .await;
+    let status = d
+        .status_until(|s| s.starts_with("coffee.tif ("), "the TIFF to open")
+        .await;
+    assert!(status.contains("KB"), "{status}");
+    let shown = d
+        .script(
+            "const i = document.getElementById('before'); return [i.naturalWidth, i.naturalHeight]",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!([original.width(), original.height()]),
+        "the TIFF's preview"
+    );
     d.call("DELETE", "", json!({})).await;
 }
