@@ -11,7 +11,14 @@ pub mod prepare;
 pub mod rcc;
 pub mod synth;
 
+use std::path::PathBuf;
 use thiserror::Error;
+
+/// Where `scripts/fetch-photos.sh` builds the photo cache unless told otherwise:
+/// `$HOME/.cache/instantretouch/photos` (the training config's default `data_dir`).
+pub fn default_photo_dir() -> PathBuf {
+    PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/instantretouch/photos")
+}
 
 #[derive(Debug, Error)]
 pub enum DataError {

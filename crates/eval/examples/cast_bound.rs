@@ -73,13 +73,9 @@ fn row(label: &str, photos: &[Vec<f32>], est: &dyn Fn(&[f32]) -> Res<Correction>
 }
 
 fn main() -> Res<()> {
-    let dir = std::env::args().nth(1).map_or_else(
-        || {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/instantretouch/photos")
-        },
-        std::path::PathBuf::from,
-    );
+    let dir = std::env::args()
+        .nth(1)
+        .map_or_else(retouch_data::default_photo_dir, std::path::PathBuf::from);
     let thumbs = |split: &str| -> Res<Vec<Vec<f32>>> {
         Ok(retouch_data::synth::load_photos(&dir, split, 512)?
             .iter()

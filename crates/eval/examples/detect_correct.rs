@@ -153,8 +153,7 @@ fn fit(samples: &[(Vec<f32>, Correction)], lambda: f64) -> Res<Estimator> {
 }
 
 fn main() -> Res<()> {
-    let dir = std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-        .join(".cache/instantretouch/photos");
+    let dir = retouch_data::default_photo_dir();
     let t_fit: f32 = std::env::var("T")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -68,13 +68,9 @@ fn problems_of(d: retouch_eval::enhance::Degradation) -> Vec<Problem> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args().nth(1).map_or_else(
-        || {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/instantretouch/photos")
-        },
-        std::path::PathBuf::from,
-    );
+    let dir = std::env::args()
+        .nth(1)
+        .map_or_else(retouch_data::default_photo_dir, std::path::PathBuf::from);
     let photos = retouch_data::synth::load_photos(&dir, "validation", 512)?;
     // ESTIMATOR=path: a candidate estimator file instead of the shipped one.
     let est = match std::env::var("ESTIMATOR") {

@@ -31,13 +31,9 @@ fn shaped(c: Correction, garrote: bool, scale: f32) -> Correction {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args().nth(1).map_or_else(
-        || {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-                .join(".cache/instantretouch/photos")
-        },
-        std::path::PathBuf::from,
-    );
+    let dir = std::env::args()
+        .nth(1)
+        .map_or_else(retouch_data::default_photo_dir, std::path::PathBuf::from);
     let photos = retouch_data::synth::load_photos(&dir, "validation", 512)?;
     let est = match std::env::var("ESTIMATOR") {
         Ok(path) => Estimator::from_json(&std::fs::read_to_string(path)?)?,

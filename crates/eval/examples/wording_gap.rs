@@ -29,8 +29,7 @@ struct Moved {
 
 fn main() -> Res<()> {
     let samples: u64 = std::env::args().nth(1).map_or(Ok(240), |s| s.parse())?;
-    let dir = std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default())
-        .join(".cache/instantretouch/photos");
+    let dir = retouch_data::default_photo_dir();
     let photos = load_photos(&dir, "validation", 512)?;
     let synth = Synth::new(photos, validation_seed(2026), Split::Validation);
     let r = Retoucher::load(
