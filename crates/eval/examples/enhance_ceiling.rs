@@ -12,7 +12,7 @@ use retouch_finish::correction::Correction;
 use retouch_finish::lab::from_rgb;
 use retouch_metrics::mean_ciede2000;
 use retouch_model::adjust;
-use retouch_model::estimate::{Estimator, Problem};
+use retouch_model::estimate::Problem;
 use retouch_model::lowres;
 
 fn lab_mse(a: &[f32], b: &[f32]) -> f64 {
@@ -73,10 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or_else(retouch_data::default_photo_dir, std::path::PathBuf::from);
     let photos = retouch_data::synth::load_photos(&dir, "validation", 512)?;
     // ESTIMATOR=path: a candidate estimator file instead of the shipped one.
-    let est = match std::env::var("ESTIMATOR") {
-        Ok(path) => Estimator::from_json(&std::fs::read_to_string(path)?)?,
-        Err(_) => Estimator::shipped()?,
-    };
+    let est = retouch_eval::enhance::estimator_under_test()?;
     let generic = AutoSpec::generic();
     println!("{} validation photos", photos.len());
     println!("| degradation | ΔE00 | oracle | general head | named head | generic shaped | general x2 | general x3 | undegraded ΔE00 of generic |");

@@ -10,7 +10,6 @@ use retouch_eval::enhance::DEGRADATIONS;
 use retouch_finish::correction::Correction;
 use retouch_metrics::mean_ciede2000;
 use retouch_model::adjust::GENERIC_DEAD_ZONE;
-use retouch_model::estimate::Estimator;
 use retouch_model::lowres;
 
 fn shaped(c: Correction, garrote: bool, scale: f32) -> Correction {
@@ -35,10 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .map_or_else(retouch_data::default_photo_dir, std::path::PathBuf::from);
     let photos = retouch_data::synth::load_photos(&dir, "validation", 512)?;
-    let est = match std::env::var("ESTIMATOR") {
-        Ok(path) => Estimator::from_json(&std::fs::read_to_string(path)?)?,
-        Err(_) => Estimator::shipped()?,
-    };
+    // ESTIMATOR=path: a candidate estimator file instead of the shipped one.
+    let est = retouch_eval::enhance::estimator_under_test()?;
     let thumbs: Vec<Vec<f32>> = photos
         .iter()
         .map(|(_, p)| lowres::thumbnail(&p.data, p.width, p.height, 3, 128))

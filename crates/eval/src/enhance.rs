@@ -31,6 +31,19 @@ use retouch_metrics::{mean_ciede2000, srgb_to_lab};
 use retouch_model::Retoucher;
 use serde::Serialize;
 
+/// The estimator an enhance experiment measures (the examples under `examples/`): the file
+/// the `ESTIMATOR` environment variable names, else the shipped one.
+pub fn estimator_under_test() -> Result<retouch_model::estimate::Estimator> {
+    Ok(match std::env::var("ESTIMATOR") {
+        Ok(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| crate::EvalError::Other(format!("ESTIMATOR={path}: {e}")))?;
+            retouch_model::estimate::Estimator::from_json(&text)?
+        }
+        Err(_) => retouch_model::estimate::Estimator::shipped()?,
+    })
+}
+
 /// How a photo was degraded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -45,17 +45,24 @@ fn norm_ratios(v: &[[f32; 3]], p: i32) -> [f32; 2] {
     [(n(0) / n(1)).log2() as f32, (n(2) / n(1)).log2() as f32]
 }
 
+/// Whether each pixel of interleaved encoded RGB has a channel at the top of its range: its
+/// edges there say nothing of the light's colour.
+fn clipped(rgb: &[f32]) -> Vec<bool> {
+    rgb.chunks_exact(3)
+        .map(|p| p.iter().any(|v| *v > 0.98))
+        .collect()
+}
+
 /// Per-channel gradient magnitudes (|dx| + |dy|, forward differences) of linear light, over
 /// pixels whose neighbourhood is not clipped: what the grey-edge hypothesis averages (the
 /// mean edge of a scene is achromatic, so a cast shows in their ratios).
-fn gradients(lin: &[[f32; 3]], rgb: &[f32], width: usize, height: usize) -> Vec<[f32; 3]> {
-    let clipped = |i: usize| rgb[3 * i..3 * i + 3].iter().any(|v| *v > 0.98);
+fn gradients(lin: &[[f32; 3]], clipped: &[bool], width: usize, height: usize) -> Vec<[f32; 3]> {
     let mut g = Vec::with_capacity(lin.len());
     for y in 0..height.saturating_sub(1) {
         for x in 0..width.saturating_sub(1) {
             let i = y * width + x;
             let (r, d) = (i + 1, i + width);
-            if clipped(i) || clipped(r) || clipped(d) {
+            if clipped[i] || clipped[r] || clipped[d] {
                 continue;
             }
             let mut v = [0f32; 3];
@@ -68,16 +75,16 @@ fn gradients(lin: &[[f32; 3]], rgb: &[f32], width: usize, height: usize) -> Vec<
     g
 }
 
-/// 2x2 means of linear values (and of the encoded values, for the clipping test).
+/// 2x2 means of linear values, each clipped where any of its four is.
 fn halve(
     lin: &[[f32; 3]],
-    rgb: &[f32],
+    clipped: &[bool],
     width: usize,
     hw: usize,
     hh: usize,
-) -> (Vec<[f32; 3]>, Vec<f32>) {
+) -> (Vec<[f32; 3]>, Vec<bool>) {
     let mut out = Vec::with_capacity(hw * hh);
-    let mut enc = Vec::with_capacity(hw * hh * 3);
+    let mut clip = Vec::with_capacity(hw * hh);
     for y in 0..hh {
         for x in 0..hw {
             let idx = [
@@ -87,29 +94,28 @@ fn halve(
                 (2 * y + 1) * width + 2 * x + 1,
             ];
             let mut v = [0f32; 3];
-            for c in 0..3 {
-                v[c] = idx.iter().map(|i| lin[*i][c]).sum::<f32>() / 4.0;
-                enc.push(idx.iter().map(|i| rgb[3 * i + c]).fold(0f32, f32::max));
+            for (c, v) in v.iter_mut().enumerate() {
+                *v = idx.iter().map(|i| lin[*i][c]).sum::<f32>() / 4.0;
             }
             out.push(v);
+            clip.push(idx.iter().any(|i| clipped[*i]));
         }
     }
-    (out, enc)
+    (out, clip)
 }
 
 /// Per-channel magnitude of the 4-neighbour Laplacian of linear light (second-order grey-edge)
 /// over unclipped interior pixels.
-fn laplacian(lin: &[[f32; 3]], rgb: &[f32], width: usize, height: usize) -> Vec<[f32; 3]> {
-    if width * height != lin.len() || width < 3 || height < 3 {
+fn laplacian(lin: &[[f32; 3]], clipped: &[bool], width: usize, height: usize) -> Vec<[f32; 3]> {
+    if width < 3 || height < 3 {
         return Vec::new();
     }
-    let clipped = |i: usize| rgb[3 * i..3 * i + 3].iter().any(|v| *v > 0.98);
     let mut g = Vec::new();
     for y in 1..height - 1 {
         for x in 1..width - 1 {
             let i = y * width + x;
             let n = [i - 1, i + 1, i - width, i + width];
-            if clipped(i) || n.iter().any(|j| clipped(*j)) {
+            if clipped[i] || n.iter().any(|j| clipped[*j]) {
                 continue;
             }
             let mut v = [0f32; 3];
@@ -212,27 +218,27 @@ pub fn features(rgb: &[f32], width: usize, height: usize) -> [f32; FEATURES] {
     push(&mut f, quantile_sorted(&chroma, 0.9) / 40.0);
     push(&mut f, (mc + 1.0).ln() / 4.0);
 
-    let sized = width * height == lin.len();
-    let edges = if sized {
-        gradients(&lin, rgb, width, height)
+    // Edges at full size, at half size (2x2 means: coarser edges, less noise and texture) and
+    // of second order; none when the size does not match the pixels.
+    let (edges, coarse, second) = if width * height == lin.len() {
+        let clip = clipped(rgb);
+        let (hw, hh) = (width / 2, height / 2);
+        let (half, half_clip) = halve(&lin, &clip, width, hw, hh);
+        (
+            gradients(&lin, &clip, width, height),
+            gradients(&half, &half_clip, hw, hh),
+            laplacian(&lin, &clip, width, height),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new(), Vec::new())
     };
-    // The same at half the size (2x2 means): coarser edges, less noise and texture.
-    let (hw, hh) = (width / 2, height / 2);
-    let (half, half_rgb) = if sized {
-        halve(&lin, rgb, width, hw, hh)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let coarse = gradients(&half, &half_rgb, hw, hh);
     for r in [
         norm_ratios(&edges, 1),
         norm_ratios(&edges, 6),
         norm_ratios(&lin, 6),
         norm_ratios(&coarse, 1),
         norm_ratios(&coarse, 6),
-        norm_ratios(&laplacian(&lin, rgb, width, height), 1),
+        norm_ratios(&second, 1),
     ] {
         push(&mut f, r[0]);
         push(&mut f, r[1]);

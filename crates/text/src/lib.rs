@@ -71,14 +71,14 @@ impl TextEncoder {
                 .map_err(|e| files(format!("config.json: {e}")))?,
         )
         .map_err(|e| files(format!("config.json: {e}")))?;
-        let weights = dir.join("model.safetensors");
-        if !weights.is_file() {
+        let weights_file = dir.join("model.safetensors");
+        if !weights_file.is_file() {
             return Err(files("model.safetensors is missing".into()));
         }
         const WORD: &str = "embeddings.word_embeddings.weight";
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| files(format!("tokenizer.json: {e}")))?;
-        let tensors = weights::load(&weights, &[WORD])?;
+        let tensors = weights::load(&weights_file, &[WORD])?;
         // The shipped tokenizer pads to 128; a single sentence needs no padding.
         tokenizer.with_padding(None);
         tokenizer

@@ -38,7 +38,12 @@ pub fn widen(src: &[u8]) -> Vec<f32> {
 pub fn load(path: &Path, keep: &[&str]) -> candle_core::Result<HashMap<String, Tensor>> {
     // SAFETY: the file is memory-mapped read-only and not modified while mapped.
     let file = unsafe { MmapedSafetensors::new(path)? };
-    let names: Vec<String> = file.tensors().into_iter().map(|(n, _)| n).collect();
+    // Names and byte sizes, in the file's order.
+    let tensors: Vec<(String, usize)> = file
+        .tensors()
+        .into_iter()
+        .map(|(n, v)| (n, v.data().len()))
+        .collect();
     let read = |name: &String| -> candle_core::Result<(String, Tensor)> {
         let view = file.get(name)?;
         let f16 = matches!(DType::try_from(view.dtype()), Ok(DType::F16));
@@ -50,16 +55,16 @@ pub fn load(path: &Path, keep: &[&str]) -> candle_core::Result<HashMap<String, T
         Ok((name.clone(), t))
     };
     // Two halves of about equal size, one on a second thread.
-    let size = |n: &String| file.get(n).map(|v| v.data().len()).unwrap_or(0);
-    let total: usize = names.iter().map(size).sum();
-    let (mut acc, mut split) = (0, names.len());
-    for (i, n) in names.iter().enumerate() {
-        acc += size(n);
+    let total: usize = tensors.iter().map(|(_, b)| b).sum();
+    let (mut acc, mut split) = (0, tensors.len());
+    for (i, (_, b)) in tensors.iter().enumerate() {
+        acc += b;
         if 2 * acc >= total {
             split = i + 1;
             break;
         }
     }
+    let names: Vec<String> = tensors.into_iter().map(|(n, _)| n).collect();
     let (first, second) = names.split_at(split);
     let (a, b) = std::thread::scope(|s| {
         let h = s.spawn(|| {

@@ -71,8 +71,7 @@ pub fn default_dir() -> PathBuf {
 }
 
 impl E5Encoder {
-    /// Read an `E5S1` file.
-    /// The file is memory-mapped, and its word table read in place.
+    /// Read an `E5S1` file: memory-mapped, its word table read in place.
     pub fn load(path: &Path) -> Result<Self, E5Error> {
         let err = |e: std::io::Error| E5Error::File {
             path: path.to_path_buf(),
